@@ -1,0 +1,1 @@
+"""ka-analytics core: warehouse, loading, demo data and reports (no Streamlit here)."""

@@ -1,0 +1,224 @@
+"""The warehouse: where it lives, its schema and version, and the one query function."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from .errors import KaError
+from .schema import LOAD_ID, TABLES
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = Path("data") / "ka.duckdb"
+SQL_DIR = Path(__file__).parent / "sql"
+
+BOOKKEEPING_DDL = """
+CREATE TABLE IF NOT EXISTS ka_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS ka_loads (
+    load_id INTEGER PRIMARY KEY,
+    table_name VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    rows_inserted BIGINT NOT NULL,
+    rows_replaced BIGINT NOT NULL,
+    user_name VARCHAR NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    undone_at TIMESTAMP
+);
+"""
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """--db PATH, else $KA_DB, else data/ka.duckdb."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("KA_DB"):
+        return Path(os.environ["KA_DB"])
+    return DEFAULT_DB
+
+
+def table_ddl(name: str, prefix: str = "", extra: str = "") -> str:
+    """DDL of a contract table (or its replaced-rows twin, with `prefix`).
+
+    Keys are enforced by the loader (it replaces rows with the same key), not by a
+    PRIMARY KEY: an index on a sales table of tens of millions of rows costs more
+    memory and load time than it saves, and no query looks rows up one by one.
+    """
+    t = TABLES[name]
+    cols = [f"{c.name} {c.sql_type}" + (" NOT NULL" if c.required else "") for c in t.columns]
+    cols.append(f"{LOAD_ID} INTEGER")
+    if extra:
+        cols.append(extra)
+    return f"CREATE TABLE IF NOT EXISTS {prefix}{name} ({', '.join(cols)})"
+
+
+def replaced_table(name: str) -> str:
+    """Rows a load replaced, kept so that undo can put them back."""
+    return f"ka_replaced_{name}"
+
+
+def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for name in TABLES:
+        con.execute(table_ddl(name))
+        con.execute(table_ddl(name, prefix="ka_replaced_", extra="replaced_by INTEGER NOT NULL"))
+    con.execute(BOOKKEEPING_DDL)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """0 = a file with the contract's tables but none of our bookkeeping."""
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'ka_meta'"
+    ).fetchone()[0]
+    if not has_meta:
+        return 0
+    row = con.execute("SELECT value FROM ka_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _upgrade_0_to_1(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse made by hand (the contract's tables only) gets our bookkeeping."""
+    existing = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
+    for name in TABLES:
+        if name in existing:
+            cols = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                    [name],
+                ).fetchall()
+            }
+            if LOAD_ID not in cols:
+                con.execute(f"ALTER TABLE {name} ADD COLUMN {LOAD_ID} INTEGER")
+    _create_schema(con)
+
+
+MIGRATIONS = {0: _upgrade_0_to_1}
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> None:
+    """Create the schema in an empty file, upgrade an older one, refuse a newer one."""
+    version = schema_version(con)
+    if version > SCHEMA_VERSION:
+        raise KaError(
+            f"The warehouse {path} was written by a newer ka-analytics (schema version "
+            f"{version}; this version reads up to {SCHEMA_VERSION}). Upgrade ka-analytics; "
+            "the file was not changed."
+        )
+    if version == SCHEMA_VERSION:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        while version < SCHEMA_VERSION:
+            MIGRATIONS[version](con)
+            version += 1
+        con.execute(
+            "INSERT OR REPLACE INTO ka_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+_LOCK_HINT = re.compile(r"lock|being used|Conflicting", re.IGNORECASE)
+
+
+def connect(
+    path: str | os.PathLike | None = None, *, read_only: bool = False, create: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, creating or upgrading its schema. Clear messages, no tracebacks."""
+    p = db_path(path)
+    if not p.exists():
+        if read_only or not create:
+            raise KaError(
+                f"No warehouse at {p}. Create one with `python -m ka_core init --demo` "
+                "(demo data) or `python -m ka_core init` (empty)."
+            )
+        p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(p), read_only=read_only)
+    except duckdb.IOException as exc:
+        if _LOCK_HINT.search(str(exc)):
+            raise KaError(
+                f"The warehouse {p} is in use by another program (the dashboard, or another "
+                "command). Nothing was changed. Stop it, or try again when it is done."
+            ) from None
+        raise KaError(f"Cannot open the warehouse {p}: {exc}") from None
+    except duckdb.Error as exc:
+        raise KaError(f"{p} is not a DuckDB warehouse ka-analytics can read: {exc}") from None
+    if read_only:
+        version = schema_version(con)
+        if version != SCHEMA_VERSION:
+            con.close()
+            raise KaError(
+                f"The warehouse {p} has schema version {version}, this program expects "
+                f"{SCHEMA_VERSION}. Open it once for writing (any load or init) to upgrade it."
+            )
+        return con
+    try:
+        ensure_schema(con, p)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+def load_sql(name: str) -> str:
+    """The text of ka_core/sql/NAME.sql, with `-- include: other` lines replaced by other.sql."""
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        m = re.match(r"\s*--\s*include:\s*(\w+)\s*$", line)
+        out.append(load_sql(m.group(1)) if m else line)
+    # Included CTE lists end with a comma; drop it before the statement's SELECT.
+    return re.sub(r",(\s*(?:--[^\n]*\n\s*)*)\nSELECT\b", r"\1\nSELECT", "\n".join(out))
+
+
+def expand_params(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Expand list parameters: `IN $name` becomes `IN ($name_0, $name_1, …)`.
+
+    Only parameter *names* are written into the SQL text; every value stays bound.
+    An empty list becomes `IN (NULL)`, which matches nothing.
+    """
+    bound: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, (list, tuple)):
+            names = [f"{name}_{i}" for i in range(len(value))]
+            for n, v in zip(names, value, strict=True):
+                bound[n] = v
+            inner = ", ".join(f"${n}" for n in names) or "NULL"
+            sql = re.sub(rf"\$({name})\b(?!_)", f"({inner})", sql)
+        else:
+            bound[name] = value
+    # DuckDB refuses parameters the statement does not use.
+    used = set(re.findall(r"\$(\w+)", sql))
+    return sql, {k: v for k, v in bound.items() if k in used}
+
+
+def query(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
+) -> pa.Table:
+    """The one place where ka_core runs a query: a cursor of `con`, bound parameters, Arrow out."""
+    text, bound = expand_params(sql, params or {})
+    cur = con.cursor()
+    try:
+        return cur.sql(text, params=bound).to_arrow_table()
+    finally:
+        cur.close()
+
+
+def query_df(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    return query(con, sql, params).to_pandas()

@@ -1,0 +1,64 @@
+-- visit-coverage: one row per store in scope.
+WITH
+-- include: _scope
+visit_rows AS (
+    SELECT v.*
+    FROM visits AS v
+    INNER JOIN scope_stores AS st ON st.store_id = v.store_id
+    CROSS JOIN period
+    WHERE CAST(date_trunc('week', v.visit_date) AS DATE) BETWEEN period.first_week AND period.last_day
+      AND v.category IN (SELECT category FROM scope_categories)
+),
+
+-- A visit is one (store, date, rep); its category rows count once.
+visit_events AS (
+    SELECT DISTINCT store_id, visit_date, rep
+    FROM visit_rows
+),
+
+events_per_store AS (
+    SELECT store_id, count(*) AS visits, max(visit_date) AS last_visit
+    FROM visit_events
+    GROUP BY store_id
+),
+
+rows_per_store AS (
+    SELECT
+        store_id,
+        sum(CASE WHEN total_facings IS NOT NULL THEN own_facings END)
+            / nullif(sum(CASE WHEN own_facings IS NOT NULL THEN total_facings END), 0) AS share_of_shelf,
+        avg(CASE WHEN price_compliant THEN 1.0 WHEN NOT price_compliant THEN 0.0 END) AS price_compliance,
+        avg(CASE WHEN oos_skus IS NOT NULL AND oos_skus <> '' THEN 1.0 ELSE 0.0 END) AS oos_rate
+    FROM visit_rows
+    GROUP BY store_id
+),
+
+-- Days since the last visit count to the period's end: --to if given, else the
+-- later of the last visit and the Sunday of the latest sales week.
+period_end AS (
+    SELECT coalesce(
+        CAST($date_to AS DATE),
+        greatest(
+            (SELECT max(visit_date) FROM visits),
+            (SELECT max(week) + 6 FROM sales)
+        )
+    ) AS end_day
+)
+
+SELECT
+    q.store_id,
+    q.store_name,
+    q.chain,
+    q.ka_manager,
+    q.quadrant,
+    coalesce(e.visits, 0) AS visits,
+    e.last_visit,
+    pe.end_day - e.last_visit AS days_since_last_visit,
+    r.share_of_shelf,
+    r.price_compliance,
+    r.oos_rate
+FROM quadrants AS q
+CROSS JOIN period_end AS pe
+LEFT JOIN events_per_store AS e ON e.store_id = q.store_id
+LEFT JOIN rows_per_store AS r ON r.store_id = q.store_id
+ORDER BY q.store_id
