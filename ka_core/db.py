@@ -65,20 +65,20 @@ def replaced_table(name: str) -> str:
 
 def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name in TABLES:
-        con.execute(table_ddl(name))
-        con.execute(table_ddl(name, prefix="ka_replaced_", extra="replaced_by INTEGER NOT NULL"))
-    con.execute(BOOKKEEPING_DDL)
+        con.execute(table_ddl(name)).fetchall()
+        con.execute(table_ddl(name, prefix="ka_replaced_", extra="replaced_by INTEGER NOT NULL")).fetchall()
+    con.execute(BOOKKEEPING_DDL).fetchall()
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """0 = a file with the contract's tables but none of our bookkeeping."""
     has_meta = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'ka_meta'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not has_meta:
         return 0
-    row = con.execute("SELECT value FROM ka_meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute("SELECT value FROM ka_meta WHERE key = 'schema_version'").fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def _upgrade_0_to_1(con: duckdb.DuckDBPyConnection) -> None:
@@ -99,7 +99,7 @@ def _upgrade_0_to_1(con: duckdb.DuckDBPyConnection) -> None:
                 ).fetchall()
             }
             if LOAD_ID not in cols:
-                con.execute(f"ALTER TABLE {name} ADD COLUMN {LOAD_ID} INTEGER")
+                con.execute(f"ALTER TABLE {name} ADD COLUMN {LOAD_ID} INTEGER").fetchall()
     _create_schema(con)
 
 
@@ -117,17 +117,17 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> None
         )
     if version == SCHEMA_VERSION:
         return
-    con.execute("BEGIN TRANSACTION")
+    con.execute("BEGIN TRANSACTION").fetchall()
     try:
         while version < SCHEMA_VERSION:
             MIGRATIONS[version](con)
             version += 1
         con.execute(
             "INSERT OR REPLACE INTO ka_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-        )
-        con.execute("COMMIT")
+        ).fetchall()
+        con.execute("COMMIT").fetchall()
     except Exception:
-        con.execute("ROLLBACK")
+        con.execute("ROLLBACK").fetchall()
         raise
 
 

@@ -1,0 +1,322 @@
+"""`python -m ka_core`: the command line of data-contract.md.
+
+Exit status 0 on success, 2 for a usage error, 1 for anything else, with a
+clear message on stderr and nothing changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from . import db, loading, metrics, reports
+from .errors import KaError, UsageError
+from .schema import TABLES
+from .settings import Filters, Settings
+
+
+def _date(text: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the warehouse file (default: $KA_DB, else data/ka.duckdb)",
+    )
+    p = argparse.ArgumentParser(
+        prog="python -m ka_core",
+        description="ka-analytics: key-account analytics on a local DuckDB warehouse.",
+        parents=[common],
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("init", parents=[common], help="create the warehouse (with --demo: fill it with demo data)")
+    s.add_argument("--demo", action="store_true", help="fill it with the deterministic demo data set")
+    s.add_argument("--stores", type=int, default=160, help="demo stores (default 160)")
+    s.add_argument("--weeks", type=int, default=104, help="demo weeks (default 104)")
+    s.add_argument("--seed", type=int, default=7, help="demo random seed (default 7)")
+    s.add_argument("--force", action="store_true", help="replace an existing warehouse file")
+
+    s = sub.add_parser("load", parents=[common], help="validate and load files into a table")
+    s.add_argument("table", choices=list(TABLES), metavar="TABLE", help=", ".join(TABLES))
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--user", help="who loads (default: the login name)")
+    s.add_argument("--errors", metavar="CSV", help="write every problem found to this CSV file")
+    s.add_argument("--max-file-mb", type=float, help="largest file accepted (MB)")
+    s.add_argument("--max-rows", type=int, help="most rows accepted in one file")
+
+    s = sub.add_parser("report", parents=[common], help="print a report")
+    s.add_argument("name", choices=list(reports.REPORTS), metavar="REPORT", help=", ".join(reports.REPORTS))
+    s.add_argument("--format", choices=["csv", "json", "table"], default="table")
+    s.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    s.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    s.add_argument("--chain", action="append", default=[], metavar="C")
+    s.add_argument("--region", action="append", default=[], metavar="R")
+    s.add_argument("--category", action="append", default=[], metavar="C")
+    s.add_argument("--level", choices=["region", "national"], default="region")
+    s.add_argument("--a-cut", type=float, default=0.80)
+    s.add_argument("--b-cut", type=float, default=0.95)
+    s.add_argument("--fsi-threshold", type=float, default=100.0)
+    s.add_argument("--baseline-weeks", type=int, default=8)
+    s.add_argument("--post-weeks", type=int, default=4)
+
+    sub.add_parser("history", parents=[common], help="list the load log")
+    s = sub.add_parser("undo", parents=[common], help="undo a load")
+    s.add_argument("load_id", type=int, metavar="LOAD_ID")
+    return p
+
+
+# Output -------------------------------------------------------------------------------
+
+
+def _fmt(value, fmt: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return ""
+    if fmt == metrics.MONEY:
+        return f"{value:,.0f}"
+    if fmt == metrics.SHARE:
+        return f"{value * 100:.1f}%"
+    if fmt in (metrics.INDEX, metrics.PCT):
+        return f"{value:,.1f}"
+    if fmt == metrics.NUMBER:
+        return f"{value:,.1f}"
+    if fmt == metrics.COUNT:
+        return f"{int(value):,}"
+    if fmt == metrics.BOOL:
+        return "yes" if value else "no"
+    return str(value)
+
+
+def format_table(df: pd.DataFrame) -> str:
+    """A report as an aligned text table with numbers formatted per metric."""
+    if df.empty:
+        return "(no rows: nothing matches these filters)"
+    cols = list(df.columns)
+    shown = {
+        c: [_fmt(v, metrics.METRICS[c].fmt if c in metrics.METRICS else metrics.TEXT) for v in df[c]] for c in cols
+    }
+    widths = {c: max(len(c), *(len(s) for s in shown[c])) for c in cols}
+    right = {c: metrics.METRICS.get(c) and metrics.METRICS[c].fmt not in (metrics.TEXT, metrics.DATE) for c in cols}
+    lines = ["  ".join(c.rjust(widths[c]) if right[c] else c.ljust(widths[c]) for c in cols)]
+    lines.append("  ".join("-" * widths[c] for c in cols))
+    for i in range(len(df)):
+        lines.append(
+            "  ".join(shown[c][i].rjust(widths[c]) if right[c] else shown[c][i].ljust(widths[c]) for c in cols)
+        )
+    return "\n".join(lines)
+
+
+def _json_value(v):
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float):
+        return None if math.isnan(v) else v
+    if isinstance(v, (dt.date, dt.datetime, pd.Timestamp)):
+        return v.isoformat()[:10]
+    if hasattr(v, "item"):  # numpy scalars
+        return _json_value(v.item())
+    return v
+
+
+def format_json(df: pd.DataFrame) -> str:
+    rows = [{c: _json_value(v) for c, v in zip(df.columns, r, strict=True)} for r in df.itertuples(index=False)]
+    return json.dumps(rows, ensure_ascii=False, indent=1)
+
+
+def format_csv(df: pd.DataFrame) -> str:
+    return df.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
+
+
+# Commands -----------------------------------------------------------------------------
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def cmd_init(args) -> int:
+    path = db.db_path(getattr(args, "db", None))
+    if path.exists() and args.force:
+        path.unlink()
+        Path(str(path) + ".wal").unlink(missing_ok=True)
+    con = db.connect(path)
+    try:
+        if not args.demo:
+            print(f"Warehouse ready: {path} (schema version {db.SCHEMA_VERSION}).")
+            return 0
+        from .demo import create_demo
+
+        if args.stores < 1 or args.weeks < 12:
+            raise UsageError("--stores must be ≥ 1 and --weeks ≥ 12")
+        t0 = time.perf_counter()
+        counts = create_demo(con, stores=args.stores, weeks=args.weeks, seed=args.seed)
+        took = time.perf_counter() - t0
+        con.execute("CHECKPOINT").fetchall()
+    finally:
+        con.close()
+    rows = ", ".join(f"{t} {n:,}" for t, n in counts.items())
+    print(f"Demo warehouse ready: {path} in {took:.1f} s ({rows}).")
+    return 0
+
+
+def cmd_load(args) -> int:
+    overrides = {}
+    if args.max_file_mb is not None:
+        overrides["max_file_mb"] = args.max_file_mb
+    if args.max_rows is not None:
+        overrides["max_rows"] = args.max_rows
+    settings = Settings(**overrides)
+    files = [loading.read_file(f, args.table, settings) for f in args.files]
+    con = db.connect(getattr(args, "db", None))
+    try:
+        result = loading.write_files(con, args.table, files, args.user)
+    except loading.ValidationFailed as exc:
+        problems = exc.validation.problems
+        for f in files:
+            for note in f.notes:
+                _say(note)
+        limit = 100
+        for p in problems[:limit]:
+            _say(str(p))
+        if len(problems) > limit:
+            _say(f"… and {len(problems) - limit:,} more (--errors FILE writes them all).")
+        if args.errors:
+            Path(args.errors).write_text(loading.problems_csv(problems), encoding="utf-8")
+            _say(f"Every problem is in {args.errors}.")
+        raise
+    finally:
+        con.close()
+    for note in result.notes:
+        _say(note)
+    for ld in result.loads:
+        print(
+            f"Load {ld['load_id']}: {ld['file_name']} -> {args.table}: "
+            f"{ld['rows_inserted']:,} rows written, {ld['rows_replaced']:,} of them replacing existing rows."
+        )
+    return 0
+
+
+def _check_filter_values(con, args) -> None:
+    """Warn (not fail) about a chain, region or category that is not in the warehouse."""
+    for label, values, sql in (
+        ("chain", args.chain, "SELECT DISTINCT chain FROM stores"),
+        ("region", args.region, "SELECT DISTINCT region FROM stores"),
+        ("category", args.category, "SELECT DISTINCT category FROM products"),
+    ):
+        if not values:
+            continue
+        known = {r[0] for r in con.execute(sql).fetchall()}
+        for v in values:
+            if v not in known:
+                _say(f"Note: no {label} named {v!r}; known: {', '.join(sorted(known)) or 'none'}.")
+
+
+def cmd_report(args) -> int:
+    try:
+        settings = Settings(
+            a_cut=args.a_cut,
+            b_cut=args.b_cut,
+            fsi_threshold=args.fsi_threshold,
+            level=args.level,
+            baseline_weeks=args.baseline_weeks,
+            post_weeks=args.post_weeks,
+        )
+    except KaError as exc:
+        raise UsageError(str(exc)) from None
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise UsageError(f"--from {args.date_from} is after --to {args.date_to}")
+    filters = Filters(
+        date_from=args.date_from,
+        date_to=args.date_to,
+        chains=tuple(args.chain),
+        regions=tuple(args.region),
+        categories=tuple(args.category),
+    )
+    con = db.connect(getattr(args, "db", None), read_only=True)
+    try:
+        _check_filter_values(con, args)
+        df = reports.run(con, args.name, filters, settings)
+    finally:
+        con.close()
+    out = {"csv": format_csv, "json": format_json, "table": format_table}[args.format](df)
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 0
+
+
+def cmd_history(args) -> int:
+    con = db.connect(getattr(args, "db", None), read_only=True)
+    try:
+        df = loading.history(con)
+    finally:
+        con.close()
+    if df.empty:
+        print("No loads yet.")
+        return 0
+    df["loaded_at"] = df["loaded_at"].dt.strftime("%Y-%m-%d %H:%M")
+    df["undone_at"] = df["undone_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("")
+    df["sha256"] = df["sha256"].str[:12]
+    print(df.to_string(index=False))
+    return 0
+
+
+def cmd_undo(args) -> int:
+    con = db.connect(getattr(args, "db", None))
+    try:
+        r = loading.undo(con, args.load_id)
+    finally:
+        con.close()
+    print(
+        f"Undid load {r['load_id']} ({r['file_name']} -> {r['table']}): "
+        f"{r['rows_removed']:,} rows removed, {r['rows_restored']:,} earlier rows restored."
+    )
+    return 0
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "load": cmd_load,
+    "report": cmd_report,
+    "history": cmd_history,
+    "undo": cmd_undo,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        _say(f"error: {exc}")
+        return 2
+    except KaError as exc:
+        _say(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        _say("Interrupted; nothing was changed.")
+        return 1
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a user never sees a traceback
+        if os.environ.get("KA_DEBUG"):
+            raise
+        _say(f"error: unexpected {type(exc).__name__}: {exc}. Nothing was changed. (KA_DEBUG=1 shows details.)")
+        return 1

@@ -1,0 +1,660 @@
+"""Loading users' files: read, validate every row, then write all or nothing.
+
+The command line and the dashboard's Data page both use `validate_files` and
+`load_files`. Reading turns any file (CSV in UTF-8/BOM/GB18030, XLSX, Parquet)
+into an Arrow table of strings plus the spreadsheet row number; validation and
+typing are set-based SQL over that table, generated from schema.TABLES.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import getpass
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from . import schema
+from .db import query, replaced_table
+from .errors import KaError
+from .schema import LOAD_ID, TABLES, header_aliases, normalise_header
+from .settings import Settings
+
+ROW = "_row"
+FILE = "_file"
+HEADER_SEARCH_ROWS = 10
+TOTAL_WORDS = {"合计", "总计", "total", "totals", "sum"}
+# An XLSX whose unpacked size is more than this many times its file size is refused.
+XLSX_MAX_RATIO = 200
+XLSX_MAX_ENTRIES = 10_000
+
+
+@dataclass
+class Problem:
+    """One thing wrong with the input: where, what was there, what was expected."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        value = "" if self.value is None else f": {self.value!r}"
+        return f"{where}{value} — {self.expected}"
+
+
+@dataclass
+class RawFile:
+    """A file read as strings: contract column name -> values, plus row numbers."""
+
+    name: str
+    path: Path
+    sha256: str
+    table: pa.Table  # string columns named after contract columns, plus _row
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Validation:
+    table: str
+    files: list[RawFile]
+    problems: list[Problem]
+    rows: int
+    # filled when there is no problem: rows that will replace existing rows, per file
+    replaced: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class LoadResult:
+    table: str
+    loads: list[dict]  # one per file: load_id, file_name, rows_inserted, rows_replaced
+    notes: list[str]
+
+
+class ValidationFailed(KaError):
+    def __init__(self, validation: Validation):
+        self.validation = validation
+        n = len(validation.problems)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.")
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:65536]:
+        raise KaError(f"{name}: this is not a text (CSV) file; expected CSV, XLSX or Parquet.")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise KaError(
+            f"{name}: the text is neither UTF-8 nor GB18030. Save it from Excel as "
+            "'CSV UTF-8' or as .xlsx."
+        ) from None
+
+
+def _cell_text(value) -> str:
+    """An XLSX cell as the text a person sees (real Excel dates become ISO dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _check_xlsx(path: Path, size: int) -> None:
+    """Refuse a zip bomb before parsing: entries and unpacked size out of proportion."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        raise KaError(f"{path.name}: not a valid .xlsx file (it may be damaged or an old .xls).") from None
+    unpacked = sum(i.file_size for i in infos)
+    if len(infos) > XLSX_MAX_ENTRIES or unpacked > max(size, 1) * XLSX_MAX_RATIO:
+        raise KaError(
+            f"{path.name}: refused: the workbook unpacks to {unpacked:,} bytes in {len(infos):,} "
+            f"parts from a {size:,}-byte file, out of proportion for a data sheet."
+        )
+
+
+def _xlsx_rows(path: Path, table: str) -> list[list[str]]:
+    import openpyxl  # only needed for XLSX
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise KaError(f"{path.name}: cannot read this workbook ({type(exc).__name__}).") from None
+    try:
+        wanted = {normalise_header(table), normalise_header(TABLES[table].zh)}
+        sheet = next((ws for ws in wb.worksheets if normalise_header(ws.title) in wanted), wb.worksheets[0])
+        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    delimiter = max([",", ";", "\t"], key=first.count)
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _find_header(rows: list[list[str]], table: str) -> int | None:
+    aliases = header_aliases(TABLES[table])
+    required = set(TABLES[table].required)
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = {aliases.get(normalise_header(c)) for c in row}
+        if required <= names:
+            return i
+    return None
+
+
+def _header_problem(rows_or_names, table: str, name: str) -> KaError:
+    t = TABLES[table]
+    shown = [c for c in (rows_or_names[0] if rows_or_names else []) if str(c).strip()][:12]
+    req = ", ".join(f"{c} ({t.column(c).zh})" for c in t.required)
+    return KaError(
+        f"{name}: no header row with the required columns of {table} in the first "
+        f"{HEADER_SEARCH_ROWS} rows. Expected: {req}. Found: {', '.join(map(str, shown)) or 'nothing'}."
+    )
+
+
+def _map_headers(
+    headers: list[str], table: str, name: str, mapping: dict[str, str] | None
+) -> tuple[dict[int, str], list[str]]:
+    """Column position -> contract column, and the ignored headers."""
+    aliases = header_aliases(TABLES[table])
+    mapping = {normalise_header(k): v for k, v in (mapping or {}).items()}
+    by_pos: dict[int, str] = {}
+    ignored = []
+    seen: dict[str, str] = {}
+    for i, h in enumerate(headers):
+        key = normalise_header(h)
+        if not key:
+            continue
+        col = mapping.get(key) or aliases.get(key)
+        if col is None:
+            ignored.append(str(h))
+            continue
+        if col in seen:
+            raise KaError(f"{name}: columns {seen[col]!r} and {h!r} both mean {col}; keep one.")
+        seen[col] = str(h)
+        by_pos[i] = col
+    missing = [c for c in TABLES[table].required if c not in seen]
+    if missing:
+        t = TABLES[table]
+        raise KaError(
+            f"{name}: missing required column{'s' if len(missing) > 1 else ''} "
+            + ", ".join(f"{c} ({t.column(c).zh})" for c in missing)
+        )
+    return by_pos, ignored
+
+
+def _rows_to_table(rows: list[list[str]], header_at: int, by_pos: dict[int, str], table: str, notes: list[str], name: str) -> pa.Table:
+    """Data rows (below the header) to string columns, skipping blank rows and a totals row."""
+    data = []
+    for i in range(header_at + 1, len(rows)):
+        row = rows[i]
+        if not any(str(c).strip() for c in row):
+            continue
+        data.append((i + 1, row))
+    if data:
+        first_cell = str(data[-1][1][0]).strip().lower() if data[-1][1] else ""
+        if first_cell in TOTAL_WORDS:
+            notes.append(f"{name}: row {data[-1][0]} is a totals row ({data[-1][1][0]}); skipped.")
+            data.pop()
+    cols: dict[str, list] = {c: [] for c in by_pos.values()}
+    for _, row in data:
+        for pos, col in by_pos.items():
+            cols[col].append(str(row[pos]).strip() if pos < len(row) else "")
+    arrays = {c: pa.array(v, pa.string()) for c, v in cols.items()}
+    arrays[ROW] = pa.array([r for r, _ in data], pa.int64())
+    return pa.table(arrays)
+
+
+def _fast_csv(text: str, name: str, table: str, mapping) -> tuple[pa.Table, list[str]] | None:
+    """Arrow's parser for the common case: header on line 1, no blank or multi-line rows."""
+    if "\n\n" in text.replace("\r\n", "\n") or '"' in text.split("\n", 1)[0]:
+        return None
+    head = text.split("\n", 1)[0].rstrip("\r")
+    delimiter = max([",", ";", "\t"], key=head.count)
+    headers = next(csv.reader([head], delimiter=delimiter))
+    if _find_header([headers], table) is None:
+        return None
+    by_pos, ignored = _map_headers(headers, table, name, mapping)
+    try:
+        t = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(headers))], skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(headers))},
+                include_columns=[f"c{i}" for i in by_pos],
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None  # ragged rows and the like: the careful path reports them
+    if t.num_rows and str(t.column(0)[-1].as_py()).strip().lower() in TOTAL_WORDS:
+        return None  # the careful path skips and reports the totals row
+    t = t.rename_columns([by_pos[int(c[1:])] for c in t.column_names])
+    t = t.append_column(ROW, pa.array(range(2, t.num_rows + 2), pa.int64()))
+    return t, ignored
+
+
+def read_file(
+    path: str | Path,
+    table: str,
+    settings: Settings | None = None,
+    mapping: dict[str, str] | None = None,
+    display_name: str | None = None,
+) -> RawFile:
+    """Read one file into strings. Refusals (size, format, headers) raise KaError."""
+    settings = settings or Settings()
+    path = Path(path)
+    name = display_name or path.name
+    if table not in TABLES:
+        raise KaError(f"Unknown table {table!r}; expected one of: {', '.join(TABLES)}.")
+    if not path.is_file():
+        raise KaError(f"{name}: no such file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise KaError(f"{name}: the file is empty.")
+    if size > settings.max_file_mb * 1024 * 1024:
+        raise KaError(
+            f"{name}: {size / 1024 / 1024:,.1f} MB is over the limit of {settings.max_file_mb:g} MB "
+            "(setting max_file_mb / KA_MAX_FILE_MB)."
+        )
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    notes: list[str] = []
+    suffix = path.suffix.lower()
+    if data[:4] == b"PAR1" or suffix in (".parquet", ".pq"):
+        try:
+            pt = pq.read_table(io.BytesIO(data))
+        except Exception:
+            raise KaError(f"{name}: not a readable Parquet file.") from None
+        by_pos, ignored = _map_headers(pt.column_names, table, name, mapping)
+        cols = {}
+        for pos, col in by_pos.items():
+            arr = pt.column(pos)
+            if pa.types.is_timestamp(arr.type):
+                arr = arr.cast(pa.date32())
+            cols[col] = arr.cast(pa.string())
+        cols[ROW] = pa.array(range(1, pt.num_rows + 1), pa.int64())
+        out = pa.table(cols)
+    elif data[:2] == b"PK" or suffix in (".xlsx", ".xlsm"):
+        _check_xlsx(path, size)
+        rows = _xlsx_rows(path, table)
+        out, ignored = _from_rows(rows, table, name, mapping, notes)
+    else:
+        text = _decode(data, name)
+        fast = _fast_csv(text, name, table, mapping)
+        if fast:
+            out, ignored = fast
+        else:
+            out, ignored = _from_rows(_csv_rows(text), table, name, mapping, notes)
+    if out.num_rows == 0:
+        raise KaError(f"{name}: the header is there but no data rows follow.")
+    if out.num_rows > settings.max_rows:
+        raise KaError(
+            f"{name}: {out.num_rows:,} rows is over the limit of {settings.max_rows:,} "
+            "(setting max_rows / KA_MAX_ROWS)."
+        )
+    if ignored:
+        notes.append(f"{name}: columns ignored (not in the {table} table): {', '.join(ignored)}.")
+    return RawFile(name=name, path=path, sha256=sha, table=out, ignored_columns=ignored, notes=notes)
+
+
+def _from_rows(rows, table, name, mapping, notes):
+    header_at = _find_header(rows, table) if not mapping else 0
+    if header_at is None:
+        raise _header_problem(rows, table, name)
+    if header_at:
+        notes.append(f"{name}: header found on row {header_at + 1}; the rows above it are titles.")
+    by_pos, ignored = _map_headers(rows[header_at], table, name, mapping)
+    return _rows_to_table(rows, header_at, by_pos, table, notes, name), ignored
+
+
+def guess_table(path: str | Path) -> str | None:
+    """The table whose required headers a file holds (for uploads that don't say)."""
+    for table in schema.LOAD_ORDER:
+        try:
+            read_file(path, table)
+            return table
+        except KaError:
+            continue
+    return None
+
+
+# Validation ---------------------------------------------------------------------------
+
+_YES = ", ".join(f"'{w}'" for w in schema.YES_WORDS)
+_NO = ", ".join(f"'{w}'" for w in schema.NO_WORDS)
+_MECH = ", ".join(f"'{m}'" for m in schema.MECHANICS)
+
+
+def _parse_expr(col: schema.Column) -> str:
+    """SQL that turns the raw text column into its typed value (NULL when blank or invalid)."""
+    v = f"nullif(trim(r.{col.name}), '')"
+    if col.kind == schema.NUMBER:
+        return f"TRY_CAST(replace({v}, ',', '') AS DOUBLE)"
+    if col.kind in (schema.DATE, schema.WEEK):
+        d = f"regexp_replace({v}, '[ T]00:00(:00(\\.0+)?)?$', '')"
+        parsed = (
+            "coalesce("
+            + ", ".join(
+                f"TRY_CAST(try_strptime({d}, '{fmt}') AS DATE)"
+                for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+            )
+            + ")"
+        )
+        if col.kind == schema.WEEK:
+            return f"CAST(date_trunc('week', {parsed}) AS DATE)"
+        return parsed
+    if col.kind == schema.BOOL:
+        return f"CASE WHEN lower({v}) IN ({_YES}) THEN TRUE WHEN lower({v}) IN ({_NO}) THEN FALSE END"
+    if col.kind == schema.MECHANIC:
+        return f"CASE WHEN upper({v}) IN ({_MECH}) THEN upper({v}) END"
+    if col.kind == schema.SKU_LIST:
+        return f"nullif(trim(regexp_replace({v}, '\\s*[;,；，]\\s*', ';', 'g'), ';'), '')"
+    return v
+
+
+def _value_problems(col: schema.Column) -> str:
+    """SQL yielding (row, column, value, expected) for bad cells of one column."""
+    raw = f"nullif(trim(r.{col.name}), '')"
+    parsed = _parse_expr(col)
+    expected = schema.EXPECTED[col.kind].replace("'", "''")
+    checks = []
+    if col.required:
+        checks.append(f"SELECT r.{FILE}, r.{ROW}, '{col.name}', r.{col.name}, 'missing: expected {expected}' FROM raw r WHERE {raw} IS NULL")
+    bad = f"{raw} IS NOT NULL AND ({parsed}) IS NULL"
+    if col.kind == schema.NUMBER:
+        bad = f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) < 0 OR NOT isfinite({parsed}))"
+    if col.kind in (schema.DATE, schema.WEEK):
+        bad = f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) NOT BETWEEN DATE '2000-01-01' AND DATE '2100-12-31')"
+        expected += " between 2000 and 2100"
+    if col.kind != schema.TEXT:
+        checks.append(f"SELECT r.{FILE}, r.{ROW}, '{col.name}', r.{col.name}, 'expected {expected}' FROM raw r WHERE {bad}")
+    return "\nUNION ALL\n".join(checks)
+
+
+# Checks across columns and tables, on the typed rows `t` (one list per table).
+# Each SELECT yields (file, row, column, value, expected).
+_REF_CHECKS: dict[str, list[str]] = {
+    "sales": [
+        "SELECT _file, _row, 'store_id', store_id, 'expected a store_id of the stores table' FROM t WHERE store_id NOT IN (SELECT store_id FROM stores)",
+        "SELECT _file, _row, 'sku', sku, 'expected a sku of the products table' FROM t WHERE sku NOT IN (SELECT sku FROM products)",
+    ],
+    "market": [
+        "SELECT _file, _row, 'category', category, 'expected a category of the products table' FROM t WHERE category NOT IN (SELECT category FROM products)",
+    ],
+    "visits": [
+        "SELECT _file, _row, 'store_id', store_id, 'expected a store_id of the stores table' FROM t WHERE store_id NOT IN (SELECT store_id FROM stores)",
+        "SELECT _file, _row, 'category', category, 'expected a category of the products table' FROM t WHERE category NOT IN (SELECT category FROM products)",
+        "SELECT _file, _row, 'own_facings', CAST(own_facings AS VARCHAR) || ' > ' || CAST(total_facings AS VARCHAR), 'expected own_facings ≤ total_facings' FROM t WHERE own_facings > total_facings",
+        """SELECT _file, _row, 'oos_skus', list_string, 'expected SKU codes of the products table; unknown: ' || unknown
+           FROM (SELECT _file, _row, oos_skus AS list_string,
+                        string_agg(code, ', ' ORDER BY code) AS unknown
+                 FROM (SELECT _file, _row, oos_skus, unnest(string_split(oos_skus, ';')) AS code FROM t WHERE oos_skus IS NOT NULL) x
+                 WHERE code NOT IN (SELECT sku FROM products)
+                 GROUP BY _file, _row, oos_skus) u""",
+    ],
+    "promotions": [
+        "SELECT _file, _row, 'end_date', CAST(end_date AS VARCHAR), 'expected an end_date on or after start_date ' || CAST(start_date AS VARCHAR) FROM t WHERE end_date < start_date",
+        "SELECT _file, _row, 'sku', NULL, 'expected a sku or a brand (the promotion must name what it promotes)' FROM t WHERE sku IS NULL AND brand IS NULL",
+        "SELECT _file, _row, 'chain', chain, 'expected a chain of the stores table' FROM t WHERE chain NOT IN (SELECT chain FROM stores)",
+        "SELECT _file, _row, 'store_id', store_id, 'expected a store_id of the stores table' FROM t WHERE store_id IS NOT NULL AND store_id NOT IN (SELECT store_id FROM stores)",
+        "SELECT t._file, t._row, 'store_id', t.store_id, 'expected a store of chain ' || t.chain || ' (this store is in ' || s.chain || ')' FROM t JOIN stores s ON s.store_id = t.store_id WHERE s.chain <> t.chain",
+        "SELECT _file, _row, 'sku', sku, 'expected a sku of the products table' FROM t WHERE sku IS NOT NULL AND sku NOT IN (SELECT sku FROM products)",
+        "SELECT _file, _row, 'brand', brand, 'expected a brand with own products (is_own = yes)' FROM t WHERE sku IS NULL AND brand IS NOT NULL AND brand NOT IN (SELECT brand FROM products WHERE is_own)",
+    ],
+}
+
+
+def _key_label(table: str) -> str:
+    return "/".join(TABLES[table].key)
+
+
+def _duplicate_check(table: str) -> str:
+    key = ", ".join(TABLES[table].key)
+    shown = " || ' ' || ".join(f"coalesce(CAST({k} AS VARCHAR), '')" for k in TABLES[table].key)
+    return f"""
+        SELECT _file, _row, '{_key_label(table)}', {shown},
+               'expected each key once; the same key is on row ' || CAST(first_row AS VARCHAR) || ' of ' || first_file
+        FROM (
+            SELECT *, first_value(_row) OVER w AS first_row, first_value(_file) OVER w AS first_file,
+                   row_number() OVER w AS n
+            FROM t
+            WHERE {" AND ".join(f"{k} IS NOT NULL" for k in TABLES[table].key)}
+            WINDOW w AS (PARTITION BY {key} ORDER BY _file, _row)
+        ) d
+        WHERE n > 1"""
+
+
+def validate_files(
+    con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile]
+) -> Validation:
+    """Every problem of every row of the files; prepares the typed rows in temp table `ka_new`."""
+    t = TABLES[table]
+    raws = []
+    for f in files:
+        tbl = f.table
+        for c in t.column_names:
+            if c not in tbl.column_names:
+                tbl = tbl.append_column(c, pa.nulls(tbl.num_rows, pa.string()))
+        tbl = tbl.append_column(FILE, pa.array([f.name] * tbl.num_rows, pa.string()))
+        raws.append(tbl.select([*t.column_names, ROW, FILE]))
+    raw = pa.concat_tables(raws)
+    cur = con  # temp tables belong to one connection: write_files reads ka_new on it
+    try:
+        cur.register("raw", raw)
+        cur.execute("DROP TABLE IF EXISTS ka_new").fetchall()
+        typed = ", ".join(f"{_parse_expr(c)} AS {c.name}" for c in t.columns)
+        cur.execute(f"CREATE TEMP TABLE ka_new AS SELECT {typed}, r.{ROW}, r.{FILE} FROM raw r").fetchall()
+        value_sql = "\nUNION ALL\n".join(s for s in (_value_problems(c) for c in t.columns) if s)
+        # Cross checks read typed values; a cell that did not parse is NULL there and
+        # was reported above, so every problem is reported once, all at once.
+        cross = [_duplicate_check(table), *_REF_CHECKS.get(table, [])]
+        value_sql += "\nUNION ALL\n" + "\nUNION ALL\n".join(f"SELECT * FROM ({c})" for c in cross)
+        problems = _fetch_problems(cur, "WITH t AS (SELECT * FROM ka_new)\n" + value_sql)
+        replaced = {}
+        if not problems:
+            on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
+            for name, n in cur.execute(
+                f"SELECT n.{FILE}, count(*) FROM ka_new n JOIN {table} o ON {on} GROUP BY n.{FILE}"
+            ).fetchall():
+                replaced[name] = n
+    finally:
+        cur.unregister("raw")
+    return Validation(table, files, problems, raw.num_rows, replaced)
+
+
+def _fetch_problems(cur, sql: str) -> list[Problem]:
+    rows = cur.execute(f"SELECT * FROM ({sql}) p ORDER BY 1, 2, 3").fetchall()
+    return [Problem(f, r, c, v, e) for f, r, c, v, e in rows]
+
+
+# Writing ------------------------------------------------------------------------------
+
+
+def _user(user: str | None) -> str:
+    if user:
+        return user
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    paths: list[str | Path],
+    user: str | None = None,
+    settings: Settings | None = None,
+    mapping: dict[str, str] | None = None,
+    display_names: list[str] | None = None,
+) -> LoadResult:
+    """Validate then write, all files in one transaction. Raises ValidationFailed or KaError."""
+    files = [
+        read_file(p, table, settings, mapping, (display_names or [None] * len(paths))[i])
+        for i, p in enumerate(paths)
+    ]
+    return write_files(con, table, files, user)
+
+
+def write_files(
+    con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], user: str | None = None
+) -> LoadResult:
+    validation = validate_files(con, table, files)
+    if not validation.ok:
+        raise ValidationFailed(validation)
+    t = TABLES[table]
+    cols = ", ".join(t.column_names)
+    on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
+    user = _user(user)
+    loads = []
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        for f in files:
+            load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM ka_loads").fetchall()[0][0]
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE ka_file AS SELECT * FROM ka_new WHERE {FILE} = ?", [f.name]
+            ).fetchall()
+            con.execute(
+                f"INSERT INTO {replaced_table(table)} SELECT o.*, ? FROM {table} o "
+                f"WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})",
+                [load_id],
+            ).fetchall()
+            replaced = con.execute(
+                f"DELETE FROM {table} o WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})"
+            ).fetchall()[0][0]
+            inserted = con.execute(
+                f"INSERT INTO {table} ({cols}, {LOAD_ID}) SELECT {cols}, ? FROM ka_file", [load_id]
+            ).fetchall()[0][0]
+            con.execute(
+                "INSERT INTO ka_loads VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL)",
+                [load_id, table, f.name, f.sha256, inserted, replaced, user],
+            ).fetchall()
+            loads.append(
+                {"load_id": load_id, "file_name": f.name, "rows_inserted": inserted, "rows_replaced": replaced}
+            )
+        con.execute("DROP TABLE IF EXISTS ka_file").fetchall()
+        con.execute("DROP TABLE IF EXISTS ka_new").fetchall()
+        con.execute("COMMIT").fetchall()
+    except Exception:
+        con.execute("ROLLBACK").fetchall()
+        raise
+    notes = [n for f in files for n in f.notes]
+    return LoadResult(table, loads, notes)
+
+
+def history(con: duckdb.DuckDBPyConnection):
+    """The load log, newest first."""
+    return query(
+        con,
+        "SELECT load_id, table_name, file_name, rows_inserted, rows_replaced, user_name, "
+        "loaded_at, undone_at, sha256 FROM ka_loads ORDER BY load_id DESC",
+    ).to_pandas()
+
+
+# Orphans that an undo must not leave behind: (table, column, SQL counting them).
+_INTEGRITY = [
+    ("sales", "store_id", "SELECT count(*) FROM sales WHERE store_id NOT IN (SELECT store_id FROM stores)"),
+    ("sales", "sku", "SELECT count(*) FROM sales WHERE sku NOT IN (SELECT sku FROM products)"),
+    ("visits", "store_id", "SELECT count(*) FROM visits WHERE store_id NOT IN (SELECT store_id FROM stores)"),
+    ("visits", "category", "SELECT count(*) FROM visits WHERE category NOT IN (SELECT category FROM products)"),
+    ("market", "category", "SELECT count(*) FROM market WHERE category NOT IN (SELECT category FROM products)"),
+    ("promotions", "store_id", "SELECT count(*) FROM promotions WHERE store_id NOT IN (SELECT store_id FROM stores)"),
+    ("promotions", "sku", "SELECT count(*) FROM promotions WHERE sku NOT IN (SELECT sku FROM products)"),
+]
+
+
+def undo(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
+    """Restore exactly the state before a load: remove its rows, put back the rows it replaced."""
+    rows = con.execute(
+        "SELECT table_name, file_name, undone_at FROM ka_loads WHERE load_id = ?", [load_id]
+    ).fetchall()
+    row = rows[0] if rows else None
+    if row is None:
+        raise KaError(f"There is no load {load_id}; `python -m ka_core history` lists them.")
+    table, file_name, undone_at = row
+    if undone_at is not None:
+        raise KaError(f"Load {load_id} ({file_name}) was already undone at {undone_at:%Y-%m-%d %H:%M}.")
+    later = con.execute(
+        f"SELECT DISTINCT r.replaced_by, l.file_name FROM {replaced_table(table)} r "
+        "JOIN ka_loads l ON l.load_id = r.replaced_by "
+        "WHERE r.load_id = ? AND l.undone_at IS NULL ORDER BY 1",
+        [load_id],
+    ).fetchall()
+    if later:
+        names = ", ".join(f"{lid} ({fn})" for lid, fn in later)
+        raise KaError(
+            f"Load {load_id} cannot be undone alone: later load {names} replaced some of its rows. "
+            "Undo that first. Nothing was changed."
+        )
+    cols = ", ".join(TABLES[table].column_names)
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        removed = con.execute(f"DELETE FROM {table} WHERE {LOAD_ID} = ?", [load_id]).fetchall()[0][0]
+        restored = con.execute(
+            f"INSERT INTO {table} ({cols}, {LOAD_ID}) SELECT {cols}, {LOAD_ID} "
+            f"FROM {replaced_table(table)} WHERE replaced_by = ?",
+            [load_id],
+        ).fetchall()[0][0]
+        con.execute(f"DELETE FROM {replaced_table(table)} WHERE replaced_by = ?", [load_id]).fetchall()
+        con.execute("UPDATE ka_loads SET undone_at = now()::TIMESTAMP WHERE load_id = ?", [load_id]).fetchall()
+        broken = [(t, c, n) for t, c, sql in _INTEGRITY if (n := con.execute(sql).fetchall()[0][0])]
+        if broken:
+            what = "; ".join(f"{n:,} {t} rows would point to a missing {c}" for t, c, n in broken)
+            raise KaError(f"Undoing load {load_id} ({file_name}) would break references: {what}. Nothing was changed.")
+        con.execute("COMMIT").fetchall()
+    except Exception:
+        con.execute("ROLLBACK").fetchall()
+        raise
+    return {"load_id": load_id, "table": table, "file_name": file_name, "rows_removed": removed, "rows_restored": restored}
+
+
+def problems_csv(problems: list[Problem]) -> str:
+    """The validation report as CSV (file, row, column, value, expected)."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["file", "row", "column", "value", "expected"])
+    for p in problems:
+        w.writerow([p.file, p.row, p.column, p.value, p.expected])
+    return buf.getvalue()
+
