@@ -207,10 +207,20 @@ def expand_params(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]
 
 
 def query(
-    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    *,
+    in_transaction: bool = False,
 ) -> pa.Table:
-    """The one place where ka_core runs a query: a cursor of `con`, bound parameters, Arrow out."""
+    """The one place where ka_core runs a query: a cursor of `con`, bound parameters, Arrow out.
+
+    A cursor is a connection of its own (safe across threads) and so does not see
+    an open transaction of `con`; `in_transaction=True` queries `con` itself.
+    """
     text, bound = expand_params(sql, params or {})
+    if in_transaction:
+        return con.sql(text, params=bound).to_arrow_table()
     cur = con.cursor()
     try:
         return cur.sql(text, params=bound).to_arrow_table()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -537,43 +538,47 @@ def load_files(
     return write_files(con, table, files, user)
 
 
-def write_files(
-    con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], user: str | None = None
-) -> LoadResult:
-    validation = validate_files(con, table, files)
-    if not validation.ok:
-        raise ValidationFailed(validation)
+def _apply(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], user: str) -> list[dict]:
+    """Write validated rows (temp table ka_new) file by file; the caller holds the transaction."""
     t = TABLES[table]
     cols = ", ".join(t.column_names)
     on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
-    user = _user(user)
     loads = []
+    for f in files:
+        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM ka_loads").fetchall()[0][0]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE ka_file AS SELECT * FROM ka_new WHERE {FILE} = ?", [f.name]
+        ).fetchall()
+        con.execute(
+            f"INSERT INTO {replaced_table(table)} SELECT o.*, ? FROM {table} o "
+            f"WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})",
+            [load_id],
+        ).fetchall()
+        replaced = con.execute(
+            f"DELETE FROM {table} o WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})"
+        ).fetchall()[0][0]
+        inserted = con.execute(
+            f"INSERT INTO {table} ({cols}, {LOAD_ID}) SELECT {cols}, ? FROM ka_file", [load_id]
+        ).fetchall()[0][0]
+        con.execute(
+            "INSERT INTO ka_loads VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL)",
+            [load_id, table, f.name, f.sha256, inserted, replaced, user],
+        ).fetchall()
+        loads.append({"load_id": load_id, "file_name": f.name, "rows_inserted": inserted, "rows_replaced": replaced})
+    con.execute("DROP TABLE IF EXISTS ka_file").fetchall()
+    return loads
+
+
+def write_files(
+    con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], user: str | None = None
+) -> LoadResult:
+    """Validate, then write every file in one transaction (all or nothing)."""
+    validation = validate_files(con, table, files)
+    if not validation.ok:
+        raise ValidationFailed(validation)
     con.execute("BEGIN TRANSACTION").fetchall()
     try:
-        for f in files:
-            load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM ka_loads").fetchall()[0][0]
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE ka_file AS SELECT * FROM ka_new WHERE {FILE} = ?", [f.name]
-            ).fetchall()
-            con.execute(
-                f"INSERT INTO {replaced_table(table)} SELECT o.*, ? FROM {table} o "
-                f"WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})",
-                [load_id],
-            ).fetchall()
-            replaced = con.execute(
-                f"DELETE FROM {table} o WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})"
-            ).fetchall()[0][0]
-            inserted = con.execute(
-                f"INSERT INTO {table} ({cols}, {LOAD_ID}) SELECT {cols}, ? FROM ka_file", [load_id]
-            ).fetchall()[0][0]
-            con.execute(
-                "INSERT INTO ka_loads VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL)",
-                [load_id, table, f.name, f.sha256, inserted, replaced, user],
-            ).fetchall()
-            loads.append(
-                {"load_id": load_id, "file_name": f.name, "rows_inserted": inserted, "rows_replaced": replaced}
-            )
-        con.execute("DROP TABLE IF EXISTS ka_file").fetchall()
+        loads = _apply(con, table, files, _user(user))
         con.execute("DROP TABLE IF EXISTS ka_new").fetchall()
         con.execute("COMMIT").fetchall()
     except Exception:
@@ -581,6 +586,69 @@ def write_files(
         raise
     notes = [n for f in files for n in f.notes]
     return LoadResult(table, loads, notes)
+
+
+@dataclass
+class Preview:
+    """What a load would do, computed by doing it in a transaction and rolling back."""
+
+    validation: Validation
+    rows_new: int = 0
+    rows_replaced: int = 0
+    stores: list[str] = field(default_factory=list)
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    # Stores whose numbers change: store_id, store_name, and before/after of
+    # customer_share, fair_share_index, quadrant.
+    changes: pd.DataFrame | None = None
+
+
+_COMPARE = ["customer_share", "fair_share_index", "quadrant"]
+
+
+def preview(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    files: list[RawFile],
+    filters=None,
+    settings: Settings | None = None,
+) -> Preview:
+    """Validate; when valid, say what the load would change, writing nothing."""
+    from .reports import run  # reports imports nothing from here; keep the module graph flat
+
+    validation = validate_files(con, table, files)
+    out = Preview(validation)
+    if not validation.ok:
+        return out
+    out.rows_replaced = sum(validation.replaced.values())
+    out.rows_new = validation.rows - out.rows_replaced
+    cols = TABLES[table].column_names
+    if "store_id" in cols:
+        out.stores = [r[0] for r in con.execute(
+            "SELECT DISTINCT store_id FROM ka_new WHERE store_id IS NOT NULL ORDER BY 1").fetchall()]
+    date_col = next((c for c in ("week", "visit_date", "start_date") if c in cols), None)
+    if date_col:
+        out.first_date, out.last_date = con.execute(
+            f"SELECT min({date_col}), max({date_col}) FROM ka_new").fetchall()[0]
+    before = run(con, "quadrants", filters, settings)
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        _apply(con, table, files, "preview")
+        after = run(con, "quadrants", filters, settings, in_transaction=True)
+    finally:
+        con.execute("ROLLBACK").fetchall()
+    both = before[["store_id", "store_name", *_COMPARE]].merge(
+        after[["store_id", *_COMPARE]], on="store_id", how="outer", suffixes=("_before", "_after")
+    )
+    changed = pd.Series(False, index=both.index)
+    for c in _COMPARE:
+        a, b = both[f"{c}_before"], both[f"{c}_after"]
+        if c == "quadrant":
+            changed |= a.fillna("") != b.fillna("")
+        else:
+            changed |= ((a - b).abs() > 1e-9).fillna(False) | (a.isna() != b.isna())
+    out.changes = both[changed].reset_index(drop=True)
+    return out
 
 
 def history(con: duckdb.DuckDBPyConnection):

@@ -176,13 +176,15 @@ def run_arrow(
     name: str,
     filters: Filters | None = None,
     settings: Settings | None = None,
+    *,
+    in_transaction: bool = False,
 ) -> pa.Table:
     """A report as an Arrow table with exactly the contract's columns, in order."""
     if name not in REPORTS:
         raise KaError(f"Unknown report {name!r}; expected one of: {', '.join(REPORTS)}")
     report = REPORTS[name]
     params = (filters or Filters()).params() | (settings or Settings()).params()
-    table = query(con, load_sql(report.sql), params)
+    table = query(con, load_sql(report.sql), params, in_transaction=in_transaction)
     assert tuple(table.column_names) == report.columns, (name, table.column_names)
     return table
 
@@ -192,6 +194,8 @@ def run(
     name: str,
     filters: Filters | None = None,
     settings: Settings | None = None,
+    *,
+    in_transaction: bool = False,
 ) -> pd.DataFrame:
     """A report as a DataFrame (numbers as floats, missing values as NaN/None)."""
-    return run_arrow(con, name, filters, settings).to_pandas()
+    return run_arrow(con, name, filters, settings, in_transaction=in_transaction).to_pandas()

@@ -332,3 +332,35 @@ def test_older_warehouse_without_bookkeeping_is_upgraded(tmp_path):
     assert c.execute("SELECT store_id, load_id FROM stores").fetchall() == [("S1", None)]
     assert c.execute("SELECT count(*) FROM ka_loads").fetchall() == [(0,)]
     c.close()
+
+
+def test_preview_says_what_a_visit_sheet_changes_and_writes_nothing(tmp_path):
+    from tests import tiny
+
+    c = db.connect(tmp_path / "tiny.duckdb")
+    tiny.fill(c)
+    before = snapshot(c)
+    p = write(tmp_path, "week2.csv", "拜访日期,门店编号,业务员,品类,门店品类销售额\n2025-01-15,B,R1,Phones,200\n")
+    f = loading.read_file(p, "visits")
+    from ka_core.settings import Filters
+
+    pv = loading.preview(c, "visits", [f], Filters(date_to=dt.date(2025, 1, 26), categories=("Phones",)))
+    assert pv.validation.ok and (pv.rows_new, pv.rows_replaced) == (1, 0)
+    assert pv.stores == ["B"] and pv.first_date == pv.last_date == dt.date(2025, 1, 15)
+    rows = {r["store_id"]: r for r in pv.changes.to_dict("records")}
+    # B's week 2 becomes matched: own 50 * 3, category 250 + 200 + 200.
+    assert rows["B"]["customer_share_before"] == pytest.approx(100 / 450)
+    assert rows["B"]["customer_share_after"] == pytest.approx(150 / 650)
+    # A's share is unchanged but North's market share moves, so its index does.
+    assert rows["A"]["customer_share_before"] == rows["A"]["customer_share_after"]
+    assert rows["A"]["fair_share_index_after"] == pytest.approx(0.25 / ((300 + 150) / (1200 + 650)) * 100)
+    assert "C" not in rows
+    assert snapshot(c) == before
+    c.close()
+
+
+def test_preview_of_a_bad_file_lists_problems(con, tmp_path):
+    f = loading.read_file(write(tmp_path, "b.csv", "week,store_id,sku,units,revenue\n2025-03-03,S1,K1,x,1\n"), "sales")
+    pv = loading.preview(con, "sales", [f])
+    assert not pv.validation.ok and pv.changes is None
+    assert one(pv.validation.problems, 2, "units").value == "x"
