@@ -354,7 +354,11 @@ def test_preview_says_what_a_visit_sheet_changes_and_writes_nothing(tmp_path):
     # A's share is unchanged but North's market share moves, so its index does.
     assert rows["A"]["customer_share_before"] == rows["A"]["customer_share_after"]
     assert rows["A"]["fair_share_index_after"] == pytest.approx(0.25 / ((300 + 150) / (1200 + 650)) * 100)
-    assert "C" not in rows
+    # Potentials become E 1800, A 1200, B 650, C 600 (4250): B's cum_before 3000/4250 = .71
+    # makes it class A (Attack); C's 3650/4250 = .86 drops it to class B (Maintain).
+    assert (rows["B"]["quadrant_before"], rows["B"]["quadrant_after"]) == ("Monitor", "Attack")
+    assert (rows["C"]["quadrant_before"], rows["C"]["quadrant_after"]) == ("Defend", "Maintain")
+    assert "E" not in rows
     assert snapshot(c) == before
     c.close()
 
