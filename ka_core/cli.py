@@ -183,9 +183,10 @@ def cmd_load(args) -> int:
     if args.max_rows is not None:
         overrides["max_rows"] = args.max_rows
     settings = Settings(**overrides)
-    files = [loading.read_file(f, args.table, settings) for f in args.files]
     con = db.connect(getattr(args, "db", None))
+    files = []
     try:
+        files = loading.read_files(con, args.table, args.files, settings)
         result = loading.write_files(con, args.table, files, args.user)
     except loading.ValidationFailed as exc:
         problems = exc.validation.problems

@@ -14,7 +14,7 @@ import pyarrow as pa
 from .errors import KaError
 from .schema import LOAD_ID, TABLES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = Path("data") / "ka.duckdb"
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -30,6 +30,13 @@ CREATE TABLE IF NOT EXISTS ka_loads (
     user_name VARCHAR NOT NULL,
     loaded_at TIMESTAMP NOT NULL,
     undone_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS ka_header_map (
+    table_name VARCHAR NOT NULL,
+    header VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    saved_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (table_name, header)
 );
 """
 
@@ -103,7 +110,12 @@ def _upgrade_0_to_1(con: duckdb.DuckDBPyConnection) -> None:
     _create_schema(con)
 
 
-MIGRATIONS = {0: _upgrade_0_to_1}
+def _upgrade_1_to_2(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 2 remembers header mappings users confirmed (ka_header_map)."""
+    _create_schema(con)
+
+
+MIGRATIONS = {0: _upgrade_0_to_1, 1: _upgrade_1_to_2}
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> None:

@@ -172,8 +172,8 @@ def _csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-def _find_header(rows: list[list[str]], table: str) -> int | None:
-    aliases = header_aliases(TABLES[table])
+def _find_header(rows: list[list[str]], table: str, mapping: dict[str, str] | None = None) -> int | None:
+    aliases = header_aliases(TABLES[table]) | {normalise_header(k): v for k, v in (mapping or {}).items()}
     required = set(TABLES[table].required)
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         names = {aliases.get(normalise_header(c)) for c in row}
@@ -252,7 +252,7 @@ def _fast_csv(text: str, name: str, table: str, mapping) -> tuple[pa.Table, list
     head = text.split("\n", 1)[0].rstrip("\r")
     delimiter = max([",", ";", "\t"], key=head.count)
     headers = next(csv.reader([head], delimiter=delimiter))
-    if _find_header([headers], table) is None:
+    if _find_header([headers], table, mapping) is None:
         return None
     by_pos, ignored = _map_headers(headers, table, name, mapping)
     try:
@@ -340,7 +340,7 @@ def read_file(
 
 
 def _from_rows(rows, table, name, mapping, notes):
-    header_at = _find_header(rows, table) if not mapping else 0
+    header_at = _find_header(rows, table, mapping)
     if header_at is None:
         raise _header_problem(rows, table, name)
     if header_at:
@@ -521,6 +521,45 @@ def _user(user: str | None) -> str:
         return "unknown"
 
 
+def remembered_mapping(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """Headers users mapped to contract columns before (normalised header -> column)."""
+    rows = con.execute(
+        "SELECT header, column_name FROM ka_header_map WHERE table_name = ?", [table]
+    ).fetchall()
+    return dict(rows)
+
+
+def remember_mapping(con: duckdb.DuckDBPyConnection, table: str, mapping: dict[str, str]) -> None:
+    """Keep a confirmed mapping (file header -> contract column) for next time."""
+    cols = set(TABLES[table].column_names)
+    for header_text, column in mapping.items():
+        if column not in cols:
+            raise KaError(f"{column!r} is not a column of {table}; expected one of {', '.join(sorted(cols))}.")
+        con.execute(
+            "INSERT OR REPLACE INTO ka_header_map VALUES (?, ?, ?, now()::TIMESTAMP)",
+            [table, normalise_header(header_text), column],
+        ).fetchall()
+
+
+def read_files(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    paths: list[str | Path],
+    settings: Settings | None = None,
+    mapping: dict[str, str] | None = None,
+    display_names: list[str] | None = None,
+) -> list[RawFile]:
+    """Read files with the remembered header mappings (and `mapping`, which wins)."""
+    merged = remembered_mapping(con, table) | {normalise_header(k): v for k, v in (mapping or {}).items()}
+    names = list(display_names or [Path(p).name for p in paths])
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):  # two files of the same name stay apart
+        seen[n] = seen.get(n, 0) + 1
+        if seen[n] > 1:
+            names[i] = f"{n} ({seen[n]})"
+    return [read_file(p, table, settings, merged or None, names[i]) for i, p in enumerate(paths)]
+
+
 def load_files(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -531,11 +570,7 @@ def load_files(
     display_names: list[str] | None = None,
 ) -> LoadResult:
     """Validate then write, all files in one transaction. Raises ValidationFailed or KaError."""
-    files = [
-        read_file(p, table, settings, mapping, (display_names or [None] * len(paths))[i])
-        for i, p in enumerate(paths)
-    ]
-    return write_files(con, table, files, user)
+    return write_files(con, table, read_files(con, table, paths, settings, mapping, display_names), user)
 
 
 def _apply(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], user: str) -> list[dict]:

@@ -368,3 +368,31 @@ def test_preview_of_a_bad_file_lists_problems(con, tmp_path):
     pv = loading.preview(con, "sales", [f])
     assert not pv.validation.ok and pv.changes is None
     assert one(pv.validation.problems, 2, "units").value == "x"
+
+
+def test_remembered_header_mapping(con, tmp_path):
+    text = "日期,店号,货号,件数,金额\n2025-03-03,S1,K1,1,10\n"
+    p = write(tmp_path, "odd.csv", text)
+    with pytest.raises(KaError, match="no header row"):
+        loading.load_files(con, "sales", [p])
+    mapping = {"日期": "week", "店号": "store_id", "货号": "sku", "件数": "units", "金额": "revenue"}
+    loading.load_files(con, "sales", [p], mapping=mapping)
+    loading.remember_mapping(con, "sales", mapping)
+    # Next week's file with the same headers loads without a mapping.
+    p2 = write(tmp_path, "odd2.csv", "日期,店号,货号,件数,金额\n2025-03-10,S1,K1,2,20\n")
+    assert loading.load_files(con, "sales", [p2]).loads[0]["rows_inserted"] == 1
+    with pytest.raises(KaError, match="not a column of sales"):
+        loading.remember_mapping(con, "sales", {"x": "nonsense"})
+
+
+def test_upgrade_from_version_1_adds_header_map(tmp_path):
+    path = tmp_path / "v1.duckdb"
+    db.connect(path).close()
+    c = duckdb.connect(str(path))
+    c.execute("DROP TABLE ka_header_map").fetchall()
+    c.execute("UPDATE ka_meta SET value = '1'").fetchall()
+    c.close()
+    c = db.connect(path)
+    assert db.schema_version(c) == 2
+    assert c.execute("SELECT count(*) FROM ka_header_map").fetchall() == [(0,)]
+    c.close()
