@@ -268,7 +268,8 @@ def _fast_csv(text: str, name: str, table: str, mapping) -> tuple[pa.Table, list
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None  # ragged rows and the like: the careful path reports them
-    if t.num_rows and str(t.column(0)[-1].as_py()).strip().lower() in TOTAL_WORDS:
+    last_line = text.rstrip().rsplit("\n", 1)[-1]
+    if next(csv.reader([last_line], delimiter=delimiter), [""])[0].strip().lower() in TOTAL_WORDS:
         return None  # the careful path skips and reports the totals row
     t = t.rename_columns([by_pos[int(c[1:])] for c in t.column_names])
     t = t.append_column(ROW, pa.array(range(2, t.num_rows + 2), pa.int64()))
@@ -373,7 +374,7 @@ def _parse_expr(col: schema.Column) -> str:
     if col.kind == schema.NUMBER:
         return f"TRY_CAST(replace({v}, ',', '') AS DOUBLE)"
     if col.kind in (schema.DATE, schema.WEEK):
-        d = f"regexp_replace({v}, '[ T]00:00(:00(\\.0+)?)?$', '')"
+        d = f"regexp_replace({v}, '[ T][0-9]{{1,2}}:[0-9]{{2}}(:[0-9]{{2}}(\\.[0-9]+)?)?$', '')"
         parsed = (
             "coalesce("
             + ", ".join(

@@ -396,3 +396,18 @@ def test_upgrade_from_version_1_adds_header_map(tmp_path):
     assert db.schema_version(c) == 2
     assert c.execute("SELECT count(*) FROM ka_header_map").fetchall() == [(0,)]
     c.close()
+
+
+def test_totals_row_under_an_ignored_first_column_and_times_on_dates(con, tmp_path):
+    text = (
+        "序号,拜访日期,门店编号,业务员,品类,门店品类销售额\n"
+        "1,2025-03-17 10:30,S1,Li,Dairy,100\n"
+        "2,2025-03-18T09:05:00,S2,Li,Dairy,200\n"
+        "合计,,,,,300\n"
+    )
+    r = loading.load_files(con, "visits", [write(tmp_path, "v.csv", text)])
+    assert r.loads[0]["rows_inserted"] == 2
+    assert any("totals row" in n for n in r.notes) and any("序号" in n for n in r.notes)
+    assert con.execute("SELECT min(visit_date), max(visit_date) FROM visits").fetchall() == [
+        (dt.date(2025, 3, 17), dt.date(2025, 3, 18))
+    ]
