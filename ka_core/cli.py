@@ -13,6 +13,7 @@ import math
 import os
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -104,6 +105,16 @@ def _fmt(value, fmt: str) -> str:
     return str(value)
 
 
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill
+
+
 def format_table(df: pd.DataFrame) -> str:
     """A report as an aligned text table with numbers formatted per metric."""
     if df.empty:
@@ -112,14 +123,12 @@ def format_table(df: pd.DataFrame) -> str:
     shown = {
         c: [_fmt(v, metrics.METRICS[c].fmt if c in metrics.METRICS else metrics.TEXT) for v in df[c]] for c in cols
     }
-    widths = {c: max(len(c), *(len(s) for s in shown[c])) for c in cols}
-    right = {c: metrics.METRICS.get(c) and metrics.METRICS[c].fmt not in (metrics.TEXT, metrics.DATE) for c in cols}
-    lines = ["  ".join(c.rjust(widths[c]) if right[c] else c.ljust(widths[c]) for c in cols)]
+    widths = {c: max(_width(c), *(_width(s) for s in shown[c])) for c in cols}
+    right = {c: bool(metrics.METRICS.get(c)) and metrics.METRICS[c].fmt not in (metrics.TEXT, metrics.DATE) for c in cols}
+    lines = ["  ".join(_pad(c, widths[c], right[c]) for c in cols).rstrip()]
     lines.append("  ".join("-" * widths[c] for c in cols))
     for i in range(len(df)):
-        lines.append(
-            "  ".join(shown[c][i].rjust(widths[c]) if right[c] else shown[c][i].ljust(widths[c]) for c in cols)
-        )
+        lines.append("  ".join(_pad(shown[c][i], widths[c], right[c]) for c in cols).rstrip())
     return "\n".join(lines)
 
 
