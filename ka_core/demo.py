@@ -153,7 +153,7 @@ def _generate(rng: np.random.Generator, n_stores: int, n_weeks: int) -> dict[str
     size[over] *= 1.3
     share = np.clip(share, 0.01, 0.7)
     # Attack stores not visited for months, and stores with no category data at all.
-    neglected = attack[: max(1, len(attack) // 3)]
+    neglected = attack[: max(1, len(attack) // 2)]
     nonsharing = np.flatnonzero(~sharing)
     no_data = rng.choice(nonsharing, size=max(1, len(nonsharing) // 25), replace=False) if len(nonsharing) else []
 

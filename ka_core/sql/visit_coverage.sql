@@ -1,15 +1,6 @@
 -- visit-coverage: one row per store in scope.
 WITH
 -- include: _scope
-visit_rows AS (
-    SELECT v.*
-    FROM visits AS v
-    INNER JOIN scope_stores AS st ON st.store_id = v.store_id
-    CROSS JOIN period
-    WHERE CAST(date_trunc('week', v.visit_date) AS DATE) BETWEEN period.first_week AND period.last_day
-      AND v.category IN (SELECT category FROM scope_categories)
-),
-
 -- A visit is one (store, date, rep); its category rows count once.
 visit_events AS (
     SELECT DISTINCT store_id, visit_date, rep

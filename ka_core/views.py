@@ -1,0 +1,228 @@
+"""What the dashboard pages show beyond the contract's reports, computed here, not in pages/.
+
+Every function takes a connection, Filters and Settings and returns plain
+DataFrames or dicts; the numbers come from the reports (reports.run) or from
+SQL in ka_core/sql/view_*.sql, so the screen and the command line agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import duckdb
+import pandas as pd
+
+from .db import load_sql, query
+from .reports import run
+from .settings import Filters, Settings
+
+PRESETS = ("4w", "13w", "52w", "ytd", "all", "custom")
+
+
+def latest_week(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """Monday of the latest week with sales (the demo's 'today')."""
+    v = query(con, "SELECT max(week) AS w FROM sales").column("w")[0].as_py()
+    return v
+
+
+def options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Values for the sidebar filters."""
+    t = query(
+        con,
+        "SELECT 'chain' AS k, chain AS v FROM stores UNION SELECT 'region', region FROM stores "
+        "UNION SELECT 'category', category FROM products UNION SELECT 'ka_manager', ka_manager FROM stores "
+        "WHERE ka_manager IS NOT NULL ORDER BY 1, 2",
+    ).to_pylist()
+    out: dict[str, list[str]] = {"chain": [], "region": [], "category": [], "ka_manager": []}
+    for r in t:
+        if r["v"] is not None:
+            out[r["k"]].append(r["v"])
+    return out
+
+
+def period(preset: str, latest: dt.date | None, start: dt.date | None = None, end: dt.date | None = None):
+    """(from, to) of a preset: last 4, 13 or 52 weeks to the latest week, year to date, all."""
+    if latest is None or preset == "all":
+        return None, None
+    last_day = latest + dt.timedelta(days=6)
+    if preset == "custom":
+        return start, end
+    if preset == "ytd":
+        return dt.date(latest.year, 1, 1), last_day
+    weeks = {"4w": 4, "13w": 13, "52w": 52}[preset]
+    return latest - dt.timedelta(weeks=weeks - 1), last_day
+
+
+def previous(filters: Filters) -> Filters | None:
+    """The period of the same length right before (None when the period is open)."""
+    if not filters.date_from or not filters.date_to:
+        return None
+    start = filters.date_from - dt.timedelta(days=filters.date_from.weekday())
+    end = filters.date_to
+    days = (end - start).days + 1
+    return replace(filters, date_from=start - dt.timedelta(days=days), date_to=start - dt.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Kpis:
+    own_sales: float | None
+    customer_share: float | None
+    market_share: float | None
+    fair_share_index: float | None
+    attack_stores: int
+    opportunity: float | None
+    promo_roi: float | None
+
+
+def kpis(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> Kpis:
+    """The period's headline numbers, each from a report."""
+    q = run(con, "quadrants", filters, settings)
+    ka = run(con, "ka-list", filters, settings)
+    promo = run(con, "promo-summary", filters, settings)
+    known = q.dropna(subset=["potential"])
+    potential = known["potential"].sum()
+    own_matched = known["own_revenue"].sum()
+    with_ms = known.dropna(subset=["market_share"])
+    cs = own_matched / potential if potential else None
+    ms = (with_ms["market_share"] * with_ms["potential"]).sum() / with_ms["potential"].sum() if len(with_ms) and with_ms["potential"].sum() else None
+    paid = promo.dropna(subset=["incremental_gross_profit", "cost"])
+    paid = paid[paid["cost"] > 0]
+    roi = (paid["incremental_gross_profit"].sum() - paid["cost"].sum()) / paid["cost"].sum() if len(paid) else None
+    return Kpis(
+        own_sales=float(ka["own_revenue"].sum()) if len(ka) else None,
+        customer_share=cs,
+        market_share=ms,
+        fair_share_index=cs / ms * 100 if cs is not None and ms else None,
+        attack_stores=int((q["quadrant"] == "Attack").sum()),
+        opportunity=float(q["opportunity"].sum()) if q["opportunity"].notna().any() else None,
+        promo_roi=roi,
+    )
+
+
+def stores_to_visit(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, limit: int = 15) -> pd.DataFrame:
+    """Stores ranked by opportunity, with quadrant, KA manager and days since the last visit."""
+    cov = run(con, "visit-coverage", filters, settings)
+    q = run(con, "quadrants", filters, settings)
+    df = q.merge(cov[["store_id", "ka_manager", "visits", "last_visit", "days_since_last_visit"]], on="store_id")
+    df = df[df["opportunity"] > 0].sort_values(["opportunity", "store_id"], ascending=[False, True])
+    return df[
+        ["store_id", "store_name", "chain", "quadrant", "opportunity", "fair_share_index", "ka_manager", "days_since_last_visit"]
+    ].head(limit).reset_index(drop=True)
+
+
+def quadrant_summary(q: pd.DataFrame) -> pd.DataFrame:
+    """Stores and opportunity per quadrant (every quadrant listed, zeros included)."""
+    from .metrics import QUADRANTS
+
+    g = q.groupby("quadrant").agg(stores=("store_id", "count"), opportunity=("opportunity", "sum"), potential=("potential", "sum"))
+    return g.reindex(list(QUADRANTS)).fillna(0).reset_index().rename(columns={"index": "quadrant"})
+
+
+def ka_comparison(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """The KA list by potential against the KA list by own sales (stores that are KA on either)."""
+    ka = run(con, "ka-list", filters, settings)
+    keep = ka[(ka["ka_by_own"] == True) | (ka["ka_by_potential"] == True)]  # noqa: E712 (NULL-safe)
+    return keep.sort_values(["change", "potential"], ascending=[True, False], na_position="last").reset_index(drop=True)
+
+
+def store_weekly(con: duckdb.DuckDBPyConnection, store_id: str, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """A store's weeks: own sales, category total (when known), customer share, market share, visits."""
+    params = filters.params() | settings.params() | {"store_id": store_id}
+    return query(con, load_sql("view_store_weekly"), params).to_pandas()
+
+
+def store_visits(con: duckdb.DuckDBPyConnection, store_id: str, filters: Filters) -> pd.DataFrame:
+    params = filters.params() | Settings().params() | {"store_id": store_id}
+    return query(con, load_sql("view_store_visits"), params).to_pandas()
+
+
+def promo_weekly(con: duckdb.DuckDBPyConnection, promo_id: str, settings: Settings) -> pd.DataFrame:
+    """A promotion's weekly units (all its stores and SKUs), with phase and baseline."""
+    params = Filters().params() | settings.params() | {"promo_id": promo_id}
+    return query(con, load_sql("view_promo_weekly"), params).to_pandas()
+
+
+def lift_by_mechanic(lift: pd.DataFrame) -> pd.DataFrame:
+    """Median lift and total incremental revenue per mechanic, over rows with a baseline."""
+    ok = lift.dropna(subset=["lift_pct"])
+    if ok.empty:
+        return pd.DataFrame(columns=["mechanic", "lift_pct", "incremental_revenue", "rows"])
+    g = ok.groupby("mechanic").agg(
+        lift_pct=("lift_pct", "median"), incremental_revenue=("incremental_revenue", "sum"), rows=("lift_pct", "size")
+    )
+    return g.reset_index().sort_values("lift_pct", ascending=False)
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    attack_stores: int
+    attack_visited: int
+    below_fair_share: int
+    below_visited: int
+    price_compliance: float | None
+    oos_rate: float | None
+    display_ok: float | None
+    promo_executed: float | None
+    visits: int
+
+    @property
+    def attack_coverage(self) -> float | None:
+        return self.attack_visited / self.attack_stores if self.attack_stores else None
+
+    @property
+    def below_coverage(self) -> float | None:
+        return self.below_visited / self.below_fair_share if self.below_fair_share else None
+
+
+def visit_summary(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> VisitSummary:
+    """Coverage of Attack and below-fair-share stores; execution rates per visit (domain.md)."""
+    cov = run(con, "visit-coverage", filters, settings)
+    q = run(con, "quadrants", filters, settings)
+    df = cov.merge(q[["store_id", "fair_share_index"]], on="store_id")
+    attack = df[df["quadrant"] == "Attack"]
+    below = df[df["fair_share_index"] < settings.fsi_threshold]
+    rates = query(con, load_sql("view_visit_rates"), filters.params() | settings.params()).to_pylist()[0]
+    return VisitSummary(
+        attack_stores=len(attack),
+        attack_visited=int((attack["visits"] > 0).sum()),
+        below_fair_share=len(below),
+        below_visited=int((below["visits"] > 0).sum()),
+        price_compliance=rates["price_compliance"],
+        oos_rate=rates["oos_rate"],
+        display_ok=rates["display_ok"],
+        promo_executed=rates["promo_executed"],
+        visits=int(rates["visits"] or 0),
+    )
+
+
+def visits_by_manager(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """Per KA manager: stores, visits, Attack stores and how many of them were visited."""
+    cov = run(con, "visit-coverage", filters, settings)
+    cov["ka_manager"] = cov["ka_manager"].fillna("—")
+    cov["attack"] = cov["quadrant"] == "Attack"
+    cov["attack_visited"] = cov["attack"] & (cov["visits"] > 0)
+    g = cov.groupby("ka_manager").agg(
+        stores=("store_id", "count"),
+        visits=("visits", "sum"),
+        attack=("attack", "sum"),
+        attack_visited=("attack_visited", "sum"),
+    )
+    return g.reset_index().sort_values("visits", ascending=False).reset_index(drop=True)
+
+
+def not_visited(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, days: int) -> pd.DataFrame:
+    """Stores with no visit for at least `days` days (or none in the period), biggest opportunity first."""
+    cov = run(con, "visit-coverage", filters, settings)
+    q = run(con, "quadrants", filters, settings)[["store_id", "opportunity", "fair_share_index"]]
+    df = cov.merge(q, on="store_id")
+    df = df[(df["days_since_last_visit"] >= days) | df["last_visit"].isna()]
+    return df.sort_values(["opportunity", "store_id"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def shelf_vs_share(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """Share of shelf against customer share per store (shelf should follow sales)."""
+    cov = run(con, "visit-coverage", filters, settings)
+    q = run(con, "quadrants", filters, settings)[["store_id", "customer_share", "potential", "region"]]
+    df = cov.merge(q, on="store_id").dropna(subset=["share_of_shelf", "customer_share"])
+    return df.reset_index(drop=True)
