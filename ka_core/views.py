@@ -226,3 +226,78 @@ def shelf_vs_share(con: duckdb.DuckDBPyConnection, filters: Filters, settings: S
     q = run(con, "quadrants", filters, settings)[["store_id", "customer_share", "potential", "region"]]
     df = cov.merge(q, on="store_id").dropna(subset=["share_of_shelf", "customer_share"])
     return df.reset_index(drop=True)
+
+
+# How each KPI's change against the previous period is expressed.
+KPI_CHANGE = {
+    "own_sales": "relative",
+    "customer_share": "points",
+    "market_share": "points",
+    "fair_share_index": "difference",
+    "attack_stores": "difference",
+    "opportunity": "relative",
+    "promo_roi": "points",
+}
+
+
+def kpi_changes(cur: Kpis, prev: Kpis | None) -> dict[str, float | None]:
+    """Change of each KPI: relative for money, percentage points for shares, difference otherwise."""
+    out: dict[str, float | None] = {}
+    for name, kind in KPI_CHANGE.items():
+        a = getattr(cur, name)
+        b = getattr(prev, name) if prev else None
+        if a is None or b is None:
+            out[name] = None
+        elif kind == "relative":
+            out[name] = (a - b) / b if b else None
+        else:
+            out[name] = float(a - b)
+    return out
+
+
+def a_cut_potential(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> float | None:
+    """The potential of the smallest class-A store: where the A cut falls on the potential axis."""
+    ka = run(con, "ka-list", filters, settings)
+    a = ka.loc[ka["abc_by_potential"] == "A", "potential"]
+    return float(a.min()) if len(a) else None
+
+
+def best_worst(summary: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The n promotions with the highest and the lowest ROI (those with an ROI)."""
+    d = summary.dropna(subset=["roi"]).sort_values(["roi", "promo_id"], ascending=[False, True])
+    return d.head(n).reset_index(drop=True), d.tail(n).iloc[::-1].reset_index(drop=True)
+
+
+def weeks_in(filters: Filters) -> int | None:
+    """Whole weeks of a closed period (for 'compared with the previous N weeks')."""
+    if not filters.date_from or not filters.date_to:
+        return None
+    start = filters.date_from - dt.timedelta(days=filters.date_from.weekday())
+    return ((filters.date_to - start).days + 1 + 6) // 7
+
+
+def quadrant_counts(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+    return quadrant_summary(run(con, "quadrants", filters, settings))
+
+
+def change_counts(ka: pd.DataFrame) -> dict[str, int]:
+    """How many stores the traditional KA list misses and over-serves."""
+    return {c: int((ka["change"] == c).sum()) for c in ("missed", "over-served")}
+
+
+def promo_lift_of(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, promo_id: str) -> pd.DataFrame:
+    """The promo-lift rows of one promotion (all its rows: the period selects promotions, not weeks)."""
+    lift = run(con, "promo-lift", replace(filters, date_from=None, date_to=None), settings)
+    return lift[lift["promo_id"] == promo_id].reset_index(drop=True)
+
+
+def coverage_cards(v: VisitSummary) -> dict[str, float | None]:
+    """The Visits page's headline rates."""
+    return {
+        "coverage_attack": v.attack_coverage,
+        "coverage_below": v.below_coverage,
+        "price_rate": v.price_compliance,
+        "oos_rate_kpi": v.oos_rate,
+        "display_rate": v.display_ok,
+        "promo_exec_rate": v.promo_executed,
+    }

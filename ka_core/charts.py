@@ -1,0 +1,285 @@
+"""Chart builders: pure functions DataFrame -> plotly Figure, readable from the back of a room.
+
+Labels come from ka_core.metrics / ka_core.i18n; a chain or a quadrant has the
+same colour on every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from . import i18n
+from .i18n import label, t
+
+FONT = dict(family="Inter, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif", size=15)
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"]
+CHAIN_COLORS = {
+    "Walmart": "#1f5fbf",
+    "Carrefour": "#d62728",
+    "RT-Mart": "#ff7f0e",
+    "Metro": "#2f4b7c",
+    "Yonghui": "#2ca02c",
+    "Auchan": "#9467bd",
+    "Vanguard": "#8c564b",
+    "Lotus": "#17becf",
+}
+QUADRANT_COLORS = {
+    "Attack": "#e4572e",
+    "Defend": "#2e6fbd",
+    "Maintain": "#3c9a5f",
+    "Monitor": "#8a8f98",
+    "No data": "#cfd3d8",
+}
+ABC_COLORS = {"A": "#1f4e8c", "B": "#6b9ad1", "C": "#c5d6ea"}
+PHASE_COLORS = {"base": "#9fb3c8", "promo": "#e4572e", "post": "#f2b134"}
+
+
+def chain_color(chain: str) -> str:
+    """A fixed colour per chain; chains not listed get a stable one from the palette."""
+    if chain in CHAIN_COLORS:
+        return CHAIN_COLORS[chain]
+    return PALETTE[int(hashlib.md5(chain.encode()).hexdigest(), 16) % len(PALETTE)]
+
+
+def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=20)),
+        font=FONT,
+        template="plotly_white",
+        height=height,
+        margin=dict(l=70, r=30, t=70, b=60),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        hoverlabel=dict(font_size=14),
+    )
+    return fig
+
+
+def empty(message: str) -> go.Figure:
+    """A chart-sized message instead of an empty axis."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=18, color="#666"), x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, "", height=240)
+
+
+def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float) -> go.Figure:
+    """Own sales by chain as bars (coloured A/B/C) and the cumulative share as a line."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_bar(
+        x=df["chain"],
+        y=df["own_revenue"],
+        marker_color=[ABC_COLORS[a] for a in df["abc"]],
+        text=[f"{a}" for a in df["abc"]],
+        textposition="outside",
+        name=label("own_revenue", lang),
+        customdata=[[i18n.money(v, lang), i18n.pct(s, lang)] for v, s in zip(df["own_revenue"], df["share"], strict=True)],
+        hovertemplate="%{x}<br>%{customdata[0]} (%{customdata[1]})<extra></extra>",
+    )
+    fig.add_scatter(
+        x=df["chain"],
+        y=df["cum_share"],
+        mode="lines+markers",
+        name=label("cum_share", lang),
+        line=dict(color="#333", width=3),
+        secondary_y=True,
+        hovertemplate="%{x}<br>%{y:.1%}<extra></extra>",
+    )
+    for cut in (a_cut, b_cut):
+        fig.add_hline(y=cut, line=dict(dash="dot", color="#999"), secondary_y=True)
+    fig.update_yaxes(title_text=label("own_revenue", lang), secondary_y=False)
+    fig.update_yaxes(title_text=label("cum_share", lang), tickformat=".0%", range=[0, 1.05], secondary_y=True)
+    return _layout(fig, t("pareto_title", lang), height=420)
+
+
+def share_scatter(q: pd.DataFrame, lang: str) -> go.Figure:
+    """Customer share against market share per store, coloured by chain, sized by potential."""
+    d = q.dropna(subset=["customer_share", "market_share"])
+    fig = go.Figure()
+    top = max(0.05, float(max(d["customer_share"].max(), d["market_share"].max())) * 1.05) if len(d) else 1
+    fig.add_scatter(
+        x=[0, top], y=[0, top], mode="lines", line=dict(color="#999", dash="dash"), name=t("fair_share_line", lang), hoverinfo="skip"
+    )
+    size_ref = float(d["potential"].max()) if len(d) else 1
+    for chain, g in d.groupby("chain"):
+        fig.add_scatter(
+            x=g["market_share"],
+            y=g["customer_share"],
+            mode="markers",
+            name=chain,
+            marker=dict(size=8 + 30 * (g["potential"] / size_ref) ** 0.5, color=chain_color(chain), opacity=0.75, line=dict(width=0.5, color="white")),
+            customdata=g[["store_id", "store_name", "potential", "fair_share_index"]].values,
+            hovertemplate=(
+                "<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
+                + label("customer_share", lang) + ": %{y:.1%}<br>"
+                + label("market_share", lang) + ": %{x:.1%}<br>"
+                + label("fair_share_index", lang) + ": %{customdata[3]:.0f}<br>"
+                + label("potential", lang) + ": %{customdata[2]:,.0f}<extra>%{fullData.name}</extra>"
+            ),
+        )
+    fig.update_xaxes(title_text=label("market_share", lang) + " (%)", tickformat=".0%", range=[0, top])
+    fig.update_yaxes(title_text=label("customer_share", lang) + " (%)", tickformat=".0%", range=[0, top])
+    return _layout(fig, t("share_title", lang), height=560)
+
+
+def store_weekly(w: pd.DataFrame, visits: pd.DataFrame, market_share: float | None, store: str, lang: str) -> go.Figure:
+    """A store's weekly own and category sales (top), customer share against market share (bottom), visits marked."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.08)
+    fig.add_scatter(x=w["week"], y=w["category_revenue"], name=t("weekly_category", lang), line=dict(color="#9fb3c8", width=3), row=1, col=1)
+    fig.add_scatter(x=w["week"], y=w["own_revenue"], name=t("weekly_own", lang), line=dict(color="#1f4e8c", width=3), row=1, col=1)
+    fig.add_scatter(
+        x=w["week"], y=w["customer_share"], name=label("customer_share", lang), line=dict(color="#e4572e", width=3), row=2, col=1,
+        hovertemplate="%{x|%Y-%m-%d}<br>%{y:.1%}<extra></extra>",
+    )
+    if market_share is not None:
+        fig.add_hline(y=market_share, line=dict(color="#555", dash="dash"), row=2, col=1,
+                      annotation_text=f"{label('market_share', lang)} {i18n.pct(market_share, lang)}")
+    if len(visits):
+        days = sorted(set(visits["visit_date"]))
+        fig.add_scatter(
+            x=days, y=[0] * len(days), mode="markers", name=t("visit_marker", lang),
+            marker=dict(symbol="triangle-up", size=12, color="#3c9a5f"), row=2, col=1,
+            hovertemplate="%{x|%Y-%m-%d}<extra>" + t("visit_marker", lang) + "</extra>",
+        )
+    fig.update_yaxes(title_text=t("revenue_axis", lang), row=1, col=1)
+    fig.update_yaxes(title_text=t("share_axis", lang) + " (%)", tickformat=".0%", rangemode="tozero", row=2, col=1)
+    fig.update_xaxes(title_text=t("week", lang), row=2, col=1)
+    return _layout(fig, t("store_weekly_title", lang, store=store), height=600)
+
+
+def quadrant_scatter(q: pd.DataFrame, lang: str, fsi_threshold: float, a_cut_potential: float | None) -> go.Figure:
+    """Potential (log) against fair-share index, coloured by quadrant, with the cut lines."""
+    d = q.dropna(subset=["potential", "fair_share_index"])
+    d = d[d["potential"] > 0]
+    fig = go.Figure()
+    for quad, color in QUADRANT_COLORS.items():
+        g = d[d["quadrant"] == quad]
+        if g.empty:
+            continue
+        fig.add_scatter(
+            x=g["potential"],
+            y=g["fair_share_index"],
+            mode="markers",
+            name=i18n.quadrant(quad, lang),
+            marker=dict(size=11, color=color, opacity=0.85, line=dict(width=0.5, color="white")),
+            customdata=g[["store_id", "store_name", "chain", "opportunity"]].values,
+            hovertemplate=(
+                "<b>%{customdata[1]}</b> (%{customdata[0]}, %{customdata[2]})<br>"
+                + label("potential", lang) + ": %{x:,.0f}<br>"
+                + label("fair_share_index", lang) + ": %{y:.0f}<br>"
+                + label("opportunity", lang) + ": %{customdata[3]:,.0f}<extra></extra>"
+            ),
+        )
+    fig.add_hline(y=fsi_threshold, line=dict(color="#444", dash="dash"), annotation_text=f"{label('fair_share_index', lang)} = {fsi_threshold:g}")
+    if a_cut_potential:
+        fig.add_vline(x=a_cut_potential, line=dict(color="#444", dash="dash"), annotation_text=t("a_cut_line", lang))
+    fig.update_xaxes(type="log", title_text=t("potential_axis", lang))
+    fig.update_yaxes(title_text=t("fsi_axis", lang))
+    return _layout(fig, t("quadrant_title", lang), height=560)
+
+
+def quadrant_bars(summary: pd.DataFrame, lang: str) -> go.Figure:
+    """Stores (bars) and opportunity (text) per quadrant."""
+    fig = go.Figure(
+        go.Bar(
+            x=[i18n.quadrant(q, lang) for q in summary["quadrant"]],
+            y=summary["stores"],
+            marker_color=[QUADRANT_COLORS[q] for q in summary["quadrant"]],
+            text=[f"{int(n)} · {i18n.money(o, lang)}" for n, o in zip(summary["stores"], summary["opportunity"], strict=True)],
+            textposition="outside",
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title_text=t("stores", lang))
+    return _layout(fig, t("quadrant_counts", lang), height=380)
+
+
+def promo_profit(summary: pd.DataFrame, lang: str) -> go.Figure:
+    """Each promotion's incremental gross profit against its cost; above the diagonal it paid."""
+    d = summary.dropna(subset=["incremental_gross_profit", "cost"])
+    fig = go.Figure()
+    hi = float(max(d["cost"].max(), d["incremental_gross_profit"].max(), 1)) if len(d) else 1
+    fig.add_scatter(x=[0, hi], y=[0, hi], mode="lines", line=dict(color="#999", dash="dash"), name="ROI = 0", hoverinfo="skip")
+    for mech, g in d.groupby("mechanic"):
+        fig.add_scatter(
+            x=g["cost"], y=g["incremental_gross_profit"], mode="markers", name=mech,
+            marker=dict(size=11, opacity=0.85),
+            customdata=g[["promo_id", "chain", "roi"]].values,
+            hovertemplate="<b>%{customdata[0]}</b> %{customdata[1]}<br>" + label("cost", lang) + ": %{x:,.0f}<br>"
+            + label("incremental_gross_profit", lang) + ": %{y:,.0f}<br>ROI: %{customdata[2]:.0%}<extra>%{fullData.name}</extra>",
+        )
+    fig.update_xaxes(title_text=label("cost", lang))
+    fig.update_yaxes(title_text=label("incremental_gross_profit", lang))
+    return _layout(fig, t("promo_summary_title", lang), height=480)
+
+
+def lift_by_mechanic(df: pd.DataFrame, lang: str) -> go.Figure:
+    fig = go.Figure(
+        go.Bar(
+            x=df["mechanic"], y=df["lift_pct"], marker_color="#2e6fbd",
+            text=[f"{v:+.0f}%" for v in df["lift_pct"]], textposition="outside",
+            hovertemplate="%{x}: %{y:.0f}%<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title_text=label("lift_pct", lang))
+    return _layout(fig, t("lift_by_mechanic_title", lang), height=380)
+
+
+def promo_weekly(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
+    """Weekly units with the baseline, promotion weeks shaded, post weeks and OOS visits marked."""
+    fig = go.Figure()
+    fig.add_bar(
+        x=w["week"], y=w["units"], marker_color=[PHASE_COLORS[p] for p in w["phase"]], name=t("units_axis", lang),
+        hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
+    )
+    if w["baseline_units"].notna().any():
+        fig.add_scatter(x=w["week"], y=w["baseline_units"], mode="lines", name=t("baseline", lang), line=dict(color="#333", dash="dash", width=3))
+    for phase, key in (("promo", "promo_weeks"), ("post", "post_weeks_band")):
+        weeks = w.loc[w["phase"] == phase, "week"]
+        if len(weeks):
+            fig.add_vrect(
+                x0=weeks.min() - dt.timedelta(days=3.5), x1=weeks.max() + dt.timedelta(days=3.5),
+                fillcolor=PHASE_COLORS[phase], opacity=0.12, line_width=0,
+                annotation_text=t(key, lang), annotation_position="top left",
+            )
+    oos = w[w["oos_visits"] > 0]
+    if len(oos):
+        fig.add_scatter(
+            x=oos["week"], y=oos["units"] * 1.05, mode="markers+text", name=t("oos_marker", lang),
+            marker=dict(symbol="x", size=14, color="#b00020"), text=[f"OOS×{n}" for n in oos["oos_visits"]], textposition="top center",
+        )
+    fig.update_xaxes(title_text=t("week", lang))
+    fig.update_yaxes(title_text=t("units_axis", lang))
+    return _layout(fig, t("promo_weekly_title", lang, promo=promo), height=460)
+
+
+def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(x=df["ka_manager"], y=df["visits"], name=label("visits", lang), marker_color="#2e6fbd")
+    fig.add_bar(x=df["ka_manager"], y=df["attack"], name=t("attack", lang), marker_color="#f4b6a6")
+    fig.add_bar(x=df["ka_manager"], y=df["attack_visited"], name=t("attack_visited", lang), marker_color="#e4572e")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=label("visits", lang))
+    return _layout(fig, t("by_manager_title", lang), height=440)
+
+
+def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:
+    fig = go.Figure()
+    top = float(max(df["share_of_shelf"].max(), df["customer_share"].max(), 0.05)) * 1.05 if len(df) else 1
+    fig.add_scatter(x=[0, top], y=[0, top], mode="lines", line=dict(color="#999", dash="dash"), name="=", hoverinfo="skip")
+    for quad, g in df.groupby("quadrant"):
+        fig.add_scatter(
+            x=g["customer_share"], y=g["share_of_shelf"], mode="markers", name=i18n.quadrant(quad, lang),
+            marker=dict(size=10, color=QUADRANT_COLORS.get(quad, "#888"), opacity=0.8),
+            customdata=g[["store_id", "store_name"]].values,
+            hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>" + label("customer_share", lang) + ": %{x:.1%}<br>"
+            + label("share_of_shelf", lang) + ": %{y:.1%}<extra></extra>",
+        )
+    fig.update_xaxes(title_text=label("customer_share", lang) + " (%)", tickformat=".0%", range=[0, top])
+    fig.update_yaxes(title_text=label("share_of_shelf", lang) + " (%)", tickformat=".0%", range=[0, top])
+    return _layout(fig, t("shelf_title", lang), height=480)

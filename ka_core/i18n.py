@@ -1,0 +1,226 @@
+"""One translation table (English / 简体中文) and number and date formats per language.
+
+Metric names come from ka_core.metrics (the same definitions the command line
+uses); everything else on screen is a key here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from .metrics import METRICS, QUADRANT_ZH
+
+LANGS = {"en": "English", "zh": "简体中文"}
+
+TEXT: dict[str, tuple[str, str]] = {
+    # frame
+    "app_title": ("KA analytics", "KA 重点客户分析"),
+    "language": ("Language", "语言"),
+    "filters": ("Filters", "筛选"),
+    "period": ("Period", "期间"),
+    "4w": ("Last 4 weeks", "最近4周"),
+    "13w": ("Last 13 weeks", "最近13周"),
+    "52w": ("Last 52 weeks", "最近52周"),
+    "ytd": ("Year to date", "年初至今"),
+    "all": ("All data", "全部数据"),
+    "custom": ("Custom", "自定义"),
+    "from": ("From", "从"),
+    "to": ("To", "到"),
+    "chains": ("Chains", "系统"),
+    "regions": ("Regions", "大区"),
+    "categories": ("Categories", "品类"),
+    "all_values": ("All", "全部"),
+    "settings": ("Settings", "参数设置"),
+    "a_cut": ("A-class cut (cumulative share)", "A类累计占比"),
+    "b_cut": ("B-class cut (cumulative share)", "B类累计占比"),
+    "fsi_threshold": ("Fair-share threshold (index)", "公平份额指数阈值"),
+    "level": ("Market share level", "市场份额层级"),
+    "region": ("Region", "大区"),
+    "national": ("National", "全国"),
+    "baseline_weeks": ("Baseline weeks", "基线周数"),
+    "post_weeks": ("Post-promotion weeks", "促销后周数"),
+    "period_shown": ("{start} – {end}", "{start} 至 {end}"),
+    "compared_with": ("vs previous {n} weeks", "对比前{n}周"),
+    "no_data": (
+        "Nothing matches these filters. Widen the period or clear a chain, region or category filter.",
+        "没有符合筛选条件的数据。请扩大期间，或清除系统、大区、品类筛选。",
+    ),
+    "download_csv": ("CSV", "CSV"),
+    "download_xlsx": ("Excel", "Excel"),
+    "creating_demo": ("Creating the demo warehouse (first start)…", "首次启动：正在创建演示数据…"),
+    "warehouse_busy": (
+        "The warehouse is in use by another program. Close it and reload this page.",
+        "数据仓库正被其他程序使用。请关闭该程序后刷新本页。",
+    ),
+    # pages
+    "page_overview": ("Overview", "总览"),
+    "page_share": ("Share vs market", "份额对比"),
+    "page_quadrants": ("Attack / defend", "进攻/防守"),
+    "page_promotions": ("Promotions", "促销"),
+    "page_visits": ("Visits", "拜访"),
+    "page_data": ("Data", "数据"),
+    "overview_title": ("Where we stand", "我们的位置"),
+    "kpi_own_sales": ("Own sales", "本品销售额"),
+    "kpi_attack": ("Attack stores", "进攻门店"),
+    "kpi_roi": ("Promotion ROI", "促销投资回报"),
+    "pareto_title": ("Own sales by chain (Pareto, A/B/C)", "各系统本品销售额（帕累托，ABC分级）"),
+    "visit_next_title": ("Stores to visit next: biggest opportunity first", "下一步拜访：机会额最大的门店"),
+    "visit_next_help": (
+        "Opportunity = revenue we would gain if the store reached market share.",
+        "机会额 = 门店达到市场份额可增加的销售额。",
+    ),
+    "share_title": ("Customer share against market share, by store", "各门店客户份额与市场份额对比"),
+    "fair_share_line": ("Fair share (customer share = market share)", "公平份额线（客户份额 = 市场份额）"),
+    "pick_store": ("Store detail", "门店详情"),
+    "pick_store_help": ("Click a store in the chart, or pick it here.", "在图中点击门店，或在此选择。"),
+    "store_weekly_title": ("{store}: weekly sales and share", "{store}：每周销售与份额"),
+    "visit_marker": ("Visit", "拜访"),
+    "weekly_own": ("Own sales", "本品销售额"),
+    "weekly_category": ("Category sales (all brands)", "品类销售额（所有品牌）"),
+    "week": ("Week", "周"),
+    "revenue_axis": ("Revenue", "销售额"),
+    "share_axis": ("Share", "份额"),
+    "quadrant_title": ("Attack / defend: potential against fair-share index", "进攻/防守：采购潜力与公平份额指数"),
+    "potential_axis": ("Potential (category sales, log scale)", "采购潜力（品类销售额，对数坐标）"),
+    "fsi_axis": ("Fair-share index (100 = fair share)", "公平份额指数（100 = 公平份额）"),
+    "a_cut_line": ("A-class cut", "A类分界"),
+    "quadrant_counts": ("Stores and opportunity per quadrant", "各象限门店数与机会额"),
+    "ka_compare_title": ("KA list by potential against KA list by own sales", "按潜力的KA名单与按销售的KA名单"),
+    "ka_compare_help": (
+        "Missed: KA by potential but not by own sales — attack targets the traditional list misses. "
+        "Over-served: KA by own sales but not by potential.",
+        "遗漏：按潜力是KA、按本品销售不是——传统名单遗漏的进攻目标。过度服务：按本品销售是KA、按潜力不是。",
+    ),
+    "missed": ("missed", "遗漏"),
+    "over-served": ("over-served", "过度服务"),
+    "promo_summary_title": ("Promotions: incremental gross profit against cost", "促销：增量毛利与费用"),
+    "lift_by_mechanic_title": ("Median lift by mechanic", "各促销形式的提升中位数"),
+    "best_promos": ("Best promotions (ROI)", "最佳促销（投资回报）"),
+    "worst_promos": ("Worst promotions (ROI)", "最差促销（投资回报）"),
+    "pick_promo": ("Promotion detail", "促销详情"),
+    "promo_weekly_title": ("{promo}: weekly units against baseline", "{promo}：每周销量与基线"),
+    "units_axis": ("Units", "销量"),
+    "baseline": ("Baseline", "基线"),
+    "promo_weeks": ("Promotion weeks", "促销周"),
+    "post_weeks_band": ("Post weeks", "促销后周"),
+    "oos_marker": ("OOS found on visit", "拜访发现缺货"),
+    "method_title": ("How these numbers are computed", "计算方法"),
+    "method_text": (
+        "Baseline: mean weekly units over the {b} weeks before the promotion, skipping weeks under any promotion and "
+        "weeks without sales (fewer than 2 weeks: no baseline). Lift = promo units ÷ baseline − 1. Incremental gross "
+        "profit = incremental revenue − incremental units × unit cost. ROI = (incremental gross profit − cost) ÷ cost. "
+        "Post-promotion dip over the {p} weeks after. Change the weeks in the sidebar settings.",
+        "基线：促销前{b}周的平均周销量（跳过任何促销周及无销售周；少于2周则无基线）。提升 = 促销周销量 ÷ 基线 − 1。"
+        "增量毛利 = 增量销售额 − 增量销量 × 单位成本。投资回报率 = (增量毛利 − 费用) ÷ 费用。促销后下滑按其后{p}周计算。"
+        "可在侧边栏参数设置中修改周数。",
+    ),
+    "coverage_attack": ("Attack stores visited", "进攻门店拜访覆盖"),
+    "coverage_below": ("Below-fair-share stores visited", "低于公平份额门店拜访覆盖"),
+    "price_rate": ("Price compliance (visits)", "价格合规率（拜访）"),
+    "oos_rate_kpi": ("Visits finding OOS", "发现缺货的拜访"),
+    "display_rate": ("Display OK (visits)", "陈列达标率（拜访）"),
+    "promo_exec_rate": ("Promotion executed (visits)", "促销执行率（拜访）"),
+    "by_manager_title": ("Visits per KA manager, and their Attack stores visited", "各KA经理拜访次数及进攻门店覆盖"),
+    "attack": ("Attack stores", "进攻门店"),
+    "attack_visited": ("Attack stores visited", "已拜访进攻门店"),
+    "stores": ("Stores", "门店数"),
+    "not_visited_title": ("Stores not visited for {n}+ days", "超过{n}天未拜访的门店"),
+    "days": ("Days", "天数"),
+    "shelf_title": ("Share of shelf against customer share (shelf should follow sales)", "排面占比与客户份额（排面应跟随销售）"),
+    "of": ("{a} of {b}", "{b}家中的{a}家"),
+}
+
+
+def t(key: str, lang: str, **kw) -> str:
+    """The text of `key` in `lang` (English when missing), formatted with kw."""
+    en, zh = TEXT[key]
+    s = zh if lang == "zh" else en
+    return s.format(**kw) if kw else s
+
+
+def label(metric: str, lang: str) -> str:
+    """A metric's column label from the shared definitions."""
+    m = METRICS.get(metric)
+    if m is None:
+        return TEXT[metric][1 if lang == "zh" else 0] if metric in TEXT else metric
+    return m.zh if lang == "zh" else m.label
+
+
+def help_text(metric: str, lang: str) -> str:
+    m = METRICS[metric]
+    return (m.help_zh or m.help) if lang == "zh" else m.help
+
+
+def quadrant(q: str, lang: str) -> str:
+    return QUADRANT_ZH.get(q, q) if lang == "zh" else q
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def money(v, lang: str) -> str:
+    """Revenue: thousands separators; in Chinese, 万 for ten thousands."""
+    if _missing(v):
+        return "—"
+    v = float(v)
+    if lang == "zh" and abs(v) >= 100_000:
+        return f"{v / 10_000:,.1f}万"
+    if abs(v) >= 10_000_000:
+        return f"{v / 1_000_000:,.1f}M"
+    return f"{v:,.0f}"
+
+
+def pct(v, lang: str, digits: int = 1) -> str:
+    """A fraction as a percentage."""
+    return "—" if _missing(v) else f"{float(v) * 100:.{digits}f}%"
+
+
+def index(v, lang: str) -> str:
+    return "—" if _missing(v) else f"{float(v):.0f}"
+
+
+def date(v, lang: str) -> str:
+    if _missing(v) or v is None:
+        return "—"
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    return f"{v.year}年{v.month}月{v.day}日" if lang == "zh" else v.isoformat()
+
+
+def change(kind: str, v, lang: str) -> str | None:
+    """A KPI's change as st.metric shows it (None: no comparison)."""
+    if _missing(v):
+        return None
+    if kind == "relative":
+        return f"{float(v) * 100:+.1f}%"
+    if kind == "points":
+        return f"{float(v) * 100:+.1f} pp" if lang == "en" else f"{float(v) * 100:+.1f} 个百分点"
+    return f"{float(v):+,.0f}"
+
+
+def fmt(metric: str, v, lang: str) -> str:
+    """Any metric's value as shown on screen."""
+    from . import metrics as m
+
+    kind = METRICS[metric].fmt if metric in METRICS else m.TEXT
+    if kind == m.MONEY:
+        return money(v, lang)
+    if kind == m.SHARE:
+        return pct(v, lang)
+    if kind == m.INDEX:
+        return index(v, lang)
+    if kind == m.PCT:
+        return "—" if _missing(v) else f"{float(v):+.1f}%"
+    if kind == m.DATE:
+        return date(v, lang)
+    if kind == m.COUNT:
+        return "—" if _missing(v) else f"{int(v):,}"
+    if kind == m.NUMBER:
+        return "—" if _missing(v) else f"{float(v):,.1f}"
+    if kind == m.BOOL:
+        return "—" if _missing(v) else (("是" if v else "否") if lang == "zh" else ("yes" if v else "no"))
+    if metric == "quadrant":
+        return quadrant(str(v), lang)
+    return "—" if _missing(v) else str(v)

@@ -1,0 +1,49 @@
+"""Overview: the period's KPIs against the previous period, chains as a Pareto, stores to visit next."""
+
+import streamlit as st
+
+from ka_core import charts, i18n, ui, views
+from ka_core.i18n import label, t
+
+lang, f, s = ui.lang(), ui.filters(), ui.settings()
+st.title(t("overview_title", lang))
+
+cur = ui.kpis(f, s)
+before = views.previous(f)
+prev = ui.kpis(before, s) if before else None
+changes = views.kpi_changes(cur, prev)
+if before:
+    st.caption(t("compared_with", lang, n=views.weeks_in(f)))
+
+cards = [
+    ("own_sales", t("kpi_own_sales", lang), i18n.money(cur.own_sales, lang), "normal"),
+    ("customer_share", label("customer_share", lang), i18n.pct(cur.customer_share, lang), "normal"),
+    ("market_share", label("market_share", lang), i18n.pct(cur.market_share, lang), "normal"),
+    ("fair_share_index", label("fair_share_index", lang), i18n.index(cur.fair_share_index, lang), "normal"),
+    ("attack_stores", t("kpi_attack", lang), f"{cur.attack_stores:,}", "inverse"),
+    ("opportunity", label("opportunity", lang), i18n.money(cur.opportunity, lang), "inverse"),
+    ("promo_roi", t("kpi_roi", lang), i18n.pct(cur.promo_roi, lang, 0), "normal"),
+]
+for col, (name, title, value, colour) in zip(st.columns(len(cards)), cards, strict=True):
+    col.metric(
+        title,
+        value,
+        i18n.change(views.KPI_CHANGE[name], changes[name], lang),
+        delta_color=colour,
+        help=i18n.help_text(name, lang) if name in ("customer_share", "market_share", "fair_share_index", "opportunity") else None,
+        border=True,
+    )
+
+pareto = ui.report("pareto", f, s)
+if pareto.empty:
+    ui.nothing()
+else:
+    st.plotly_chart(charts.pareto(pareto, lang, s.a_cut, s.b_cut), key="pareto_chart")
+
+st.subheader(t("visit_next_title", lang))
+st.caption(t("visit_next_help", lang))
+nxt = ui.view("stores_to_visit", f, s)
+if nxt.empty:
+    ui.nothing()
+else:
+    ui.table(nxt, key="visit_next", name="stores_to_visit")

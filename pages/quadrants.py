@@ -1,0 +1,42 @@
+"""Attack / defend: potential against fair-share index, and the two KA lists side by side."""
+
+import streamlit as st
+
+from ka_core import charts, ui, views
+from ka_core.i18n import t
+
+lang = ui.lang()
+st.title(t("quadrant_title", lang))
+
+
+def _copy(src: str, dst: str) -> None:
+    st.session_state[dst] = st.session_state[src]
+
+
+# The cut lines are adjustable here; they are the sidebar's settings, kept in one place.
+for here, there in (("q_a_cut", "a_cut"), ("q_fsi", "fsi_threshold")):
+    st.session_state[here] = st.session_state.get(there, 0.80 if there == "a_cut" else 100)
+c1, c2 = st.columns(2)
+c1.slider(t("a_cut", lang), 0.5, 0.95, step=0.05, key="q_a_cut", on_change=_copy, args=("q_a_cut", "a_cut"))
+c2.slider(t("fsi_threshold", lang), 50, 150, step=5, key="q_fsi", on_change=_copy, args=("q_fsi", "fsi_threshold"))
+
+f, s = ui.filters(), ui.settings()
+q = ui.report("quadrants", f, s)
+if q["fair_share_index"].notna().sum() == 0:
+    ui.nothing()
+    st.stop()
+
+left, right = st.columns([3, 2])
+left.plotly_chart(
+    charts.quadrant_scatter(q, lang, s.fsi_threshold, ui.view("a_cut_potential", f, s)), key="quadrant_chart"
+)
+right.plotly_chart(charts.quadrant_bars(ui.view("quadrant_counts", f, s), lang), key="quadrant_bars")
+
+st.subheader(t("ka_compare_title", lang))
+st.caption(t("ka_compare_help", lang))
+ka = ui.view("ka_comparison", f, s)
+counts = views.change_counts(ka)
+m1, m2, _ = st.columns([1, 1, 4])
+m1.metric(t("missed", lang), counts["missed"], border=True)
+m2.metric(t("over-served", lang), counts["over-served"], border=True)
+ui.table(ka, key="ka_table", name="ka_list", highlight="change")

@@ -1,0 +1,40 @@
+"""Visits: are the KA managers visiting the right stores, and what do they find there."""
+
+import streamlit as st
+
+from ka_core import charts, i18n, ui, views
+from ka_core.i18n import t
+
+lang, f, s = ui.lang(), ui.filters(), ui.settings()
+st.title(t("page_visits", lang))
+
+summary = ui.visit_summary(f, s)
+cards = views.coverage_cards(summary)
+for col, (key, value) in zip(st.columns(len(cards)), cards.items(), strict=True):
+    col.metric(t(key, lang), i18n.pct(value, lang, 0), border=True)
+st.caption(
+    t("coverage_attack", lang) + ": " + t("of", lang, a=summary.attack_visited, b=summary.attack_stores)
+    + " · " + t("coverage_below", lang) + ": " + t("of", lang, a=summary.below_visited, b=summary.below_fair_share)
+)
+
+managers = ui.view("visits_by_manager", f, s)
+if managers.empty:
+    ui.nothing()
+    st.stop()
+st.plotly_chart(charts.visits_by_manager(managers, lang), key="by_manager")
+
+days = st.slider(t("days", lang), 7, 120, 28, 7, key="not_visited_days")
+st.subheader(t("not_visited_title", lang, n=days))
+stale = ui.view("not_visited", f, s, days)
+if stale.empty:
+    st.success("✓")
+else:
+    ui.table(stale, key="not_visited", name="not_visited", height=300)
+
+shelf = ui.view("shelf_vs_share", f, s)
+if shelf.empty:
+    ui.nothing()
+else:
+    st.plotly_chart(charts.shelf_vs_share(shelf, lang), key="shelf")
+
+ui.table(ui.report("visit-coverage", f, s), key="coverage", name="visit_coverage", height=360)
