@@ -1,0 +1,157 @@
+"""Every page with AppTest on the tiny warehouse: no exception, and the numbers equal the reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ka_core import db, i18n, reports, views
+from ka_core.settings import Filters, Settings
+from tests import tiny
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["overview", "share", "quadrants", "promotions", "visits"]
+# The tiny warehouse's latest sales week is 2025-03-24; the default preset is 13 weeks.
+LAST_13 = Filters(date_from=dt.date(2024, 12, 30), date_to=dt.date(2025, 3, 30))
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    path = tmp_path_factory.mktemp("app") / "tiny.duckdb"
+    c = db.connect(path)
+    tiny.fill(c)
+    c.close()
+    return path
+
+
+@pytest.fixture
+def app(warehouse, monkeypatch):
+    monkeypatch.setenv("KA_DB", str(warehouse))
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def make(page: str = "overview", **state) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        for k, v in state.items():
+            at.session_state[k] = v
+        at.run()
+        if page != "overview":
+            at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield make
+    st.cache_resource.clear()
+
+
+def expected(name: str, f: Filters = LAST_13, s: Settings | None = None):
+    c = db.connect(db.db_path(), read_only=False)
+    try:
+        return reports.run(c, name, f, s or Settings())
+    finally:
+        c.close()
+
+
+def shown(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """A report as a page's table shows it: headers are the metric labels."""
+    return df.rename(columns={c: i18n.label(c, lang) for c in df.columns})
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_both_languages(app, page):
+    at = app(page)
+    assert at.title[0].value
+    zh = app(page, lang="zh")
+    assert zh.title[0].value != at.title[0].value
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh.title[0].value)
+
+
+def test_overview_kpis_equal_the_reports(app):
+    at = app("overview")
+    metrics = {m.label: m.value for m in at.metric}
+    ka = expected("ka-list")
+    q = expected("quadrants")
+    assert metrics["Own sales"] == i18n.money(ka["own_revenue"].sum(), "en")
+    assert metrics["Attack stores"] == str(int((q["quadrant"] == "Attack").sum()))
+    known = q.dropna(subset=["potential"])
+    assert metrics["Customer share"] == i18n.pct(known["own_revenue"].sum() / known["potential"].sum(), "en")
+    promo = expected("promo-summary")
+    paid = promo.dropna(subset=["incremental_gross_profit", "cost"])
+    paid = paid[paid["cost"] > 0]
+    roi = (paid["incremental_gross_profit"].sum() - paid["cost"].sum()) / paid["cost"].sum()
+    assert metrics["Promotion ROI"] == i18n.pct(roi, "en", 0)
+
+
+def test_overview_stores_to_visit_table(app, warehouse):
+    at = app("overview")
+    c = db.connect(warehouse)
+    want = views.stores_to_visit(c, LAST_13, Settings())
+    c.close()
+    got = at.dataframe[0].value
+    assert list(got[i18n.label("store_id", "en")]) == list(want["store_id"])
+    assert got[i18n.label("opportunity", "en")].tolist() == pytest.approx(want["opportunity"].tolist())
+
+
+def test_chain_filter_changes_every_number(app):
+    at = app("overview", chains=["Beta"])
+    f = Filters(date_from=LAST_13.date_from, date_to=LAST_13.date_to, chains=("Beta",))
+    ka = expected("ka-list", f)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Own sales"] == i18n.money(ka["own_revenue"].sum(), "en")
+    assert metrics["Attack stores"] == "1"  # within Beta, B is class A and below fair share
+
+
+def test_share_page_table_equals_fair_share_report(app):
+    at = app("share")
+    got = at.dataframe[0].value.reset_index(drop=True)
+    want = shown(expected("fair-share"))
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def test_share_page_selected_store(app):
+    at = app("share", share_store="B")
+    assert at.selectbox(key="share_store").value == "B"
+    visits = at.dataframe[1].value
+    # B's visits in the period: three Phones rows and one Tablets row.
+    assert len(visits) == 4
+
+
+def test_quadrants_page_cut_sliders_are_the_settings(app):
+    at = app("quadrants", fsi_threshold=110)
+    assert at.slider(key="q_fsi").value == 110
+    got = at.dataframe[0].value
+    want = expected("ka-list")
+    flagged = want[want["ka_by_own"].fillna(False).astype(bool) | want["ka_by_potential"].fillna(False).astype(bool)]
+    assert sorted(got[i18n.label("store_id", "en")]) == sorted(flagged["store_id"])
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["missed"]) == int((want["change"] == "missed").sum())
+
+
+def test_promotions_page_and_selected_promotion(app):
+    at = app("promotions", promo_pick="PR1", baseline_weeks=4, post_weeks=2)
+    summary = expected("promo-summary", s=Settings(baseline_weeks=4, post_weeks=2))
+    tables = [d.value for d in at.dataframe]
+    full = tables[2]
+    assert list(full[i18n.label("promo_id", "en")]) == list(summary["promo_id"])
+    rows = tables[3]
+    assert rows[i18n.label("baseline_units", "en")].tolist() == [12.0]  # domain.md's worked example
+    assert rows[i18n.label("lift_pct", "en")].tolist() == [pytest.approx(125.0)]
+
+
+def test_visits_page_equals_visit_coverage(app):
+    at = app("visits")
+    got = at.dataframe[-1].value.reset_index(drop=True)
+    want = shown(expected("visit-coverage"))
+    assert list(got[i18n.label("store_id", "en")]) == list(want[i18n.label("store_id", "en")])
+    assert got[i18n.label("visits", "en")].tolist() == want[i18n.label("visits", "en")].tolist()
+
+
+def test_empty_filter_shows_a_message_not_an_error(app):
+    at = app("share", preset="custom", custom_range=(dt.date(2030, 1, 1), dt.date(2030, 2, 1)))
+    assert any("Nothing matches" in i.value for i in at.info)
