@@ -5,17 +5,18 @@ import streamlit as st
 from ka_core import ui
 from ka_core.i18n import t
 
-st.set_page_config(page_title="KA analytics", page_icon="📊", layout="wide")
+st.set_page_config(page_title="KA analytics", page_icon=":material/analytics:", layout="wide")
 
+ui.frame()
 ui.open_warehouse()
 ui.sidebar()
 lang = ui.lang()
 
 pages = [
-    st.Page("pages/overview.py", title=t("page_overview", lang), icon="🏠", default=True, url_path="overview"),
-    st.Page("pages/share.py", title=t("page_share", lang), icon="🎯", url_path="share"),
-    st.Page("pages/quadrants.py", title=t("page_quadrants", lang), icon="⚔️", url_path="quadrants"),
-    st.Page("pages/promotions.py", title=t("page_promotions", lang), icon="📣", url_path="promotions"),
-    st.Page("pages/visits.py", title=t("page_visits", lang), icon="🚶", url_path="visits"),
+    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/home:", default=True, url_path="overview"),
+    st.Page("pages/share.py", title=t("page_share", lang), icon=":material/scatter_plot:", url_path="share"),
+    st.Page("pages/quadrants.py", title=t("page_quadrants", lang), icon=":material/swords:", url_path="quadrants"),
+    st.Page("pages/promotions.py", title=t("page_promotions", lang), icon=":material/campaign:", url_path="promotions"),
+    st.Page("pages/visits.py", title=t("page_visits", lang), icon=":material/directions_walk:", url_path="visits"),
 ]
 st.navigation(pages).run()

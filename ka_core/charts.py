@@ -90,10 +90,14 @@ def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float) -> go.Figure
         secondary_y=True,
         hovertemplate="%{x}<br>%{y:.1%}<extra></extra>",
     )
-    for cut in (a_cut, b_cut):
-        fig.add_hline(y=cut, line=dict(dash="dot", color="#999"), secondary_y=True)
+    for cut, cls in ((a_cut, "A"), (b_cut, "B")):
+        fig.add_hline(
+            y=cut, line=dict(dash="dot", color="#999"), secondary_y=True,
+            annotation_text=f"{cls} ≤ {cut:.0%}", annotation_position="bottom right",
+        )
     fig.update_yaxes(title_text=label("own_revenue", lang), secondary_y=False)
-    fig.update_yaxes(title_text=label("cum_share", lang), tickformat=".0%", range=[0, 1.05], secondary_y=True)
+    fig.update_yaxes(title_text=label("cum_share", lang), tickformat=".0%", range=[0, 1.05], dtick=0.2, secondary_y=True)
+    fig.update_yaxes(showgrid=False, secondary_y=True)
     return _layout(fig, t("pareto_title", lang), height=420)
 
 
@@ -101,9 +105,12 @@ def share_scatter(q: pd.DataFrame, lang: str) -> go.Figure:
     """Customer share against market share per store, coloured by chain, sized by potential."""
     d = q.dropna(subset=["customer_share", "market_share"])
     fig = go.Figure()
-    top = max(0.05, float(max(d["customer_share"].max(), d["market_share"].max())) * 1.05) if len(d) else 1
+    x_top = max(0.05, float(d["market_share"].max()) * 1.3) if len(d) else 1
+    y_top = max(0.05, float(d["customer_share"].max()) * 1.05) if len(d) else 1
+    line_top = min(x_top, y_top)
     fig.add_scatter(
-        x=[0, top], y=[0, top], mode="lines", line=dict(color="#999", dash="dash"), name=t("fair_share_line", lang), hoverinfo="skip"
+        x=[0, line_top], y=[0, line_top], mode="lines", line=dict(color="#999", dash="dash"),
+        name=t("fair_share_line", lang), hoverinfo="skip",
     )
     size_ref = float(d["potential"].max()) if len(d) else 1
     for chain, g in d.groupby("chain"):
@@ -122,8 +129,8 @@ def share_scatter(q: pd.DataFrame, lang: str) -> go.Figure:
                 + label("potential", lang) + ": %{customdata[2]:,.0f}<extra>%{fullData.name}</extra>"
             ),
         )
-    fig.update_xaxes(title_text=label("market_share", lang) + " (%)", tickformat=".0%", range=[0, top])
-    fig.update_yaxes(title_text=label("customer_share", lang) + " (%)", tickformat=".0%", range=[0, top])
+    fig.update_xaxes(title_text=label("market_share", lang) + " (%)", tickformat=".0%", range=[0, x_top])
+    fig.update_yaxes(title_text=label("customer_share", lang) + " (%)", tickformat=".0%", range=[0, y_top])
     return _layout(fig, t("share_title", lang), height=560)
 
 
@@ -175,9 +182,15 @@ def quadrant_scatter(q: pd.DataFrame, lang: str, fsi_threshold: float, a_cut_pot
                 + label("opportunity", lang) + ": %{customdata[3]:,.0f}<extra></extra>"
             ),
         )
-    fig.add_hline(y=fsi_threshold, line=dict(color="#444", dash="dash"), annotation_text=f"{label('fair_share_index', lang)} = {fsi_threshold:g}")
+    fig.add_hline(
+        y=fsi_threshold, line=dict(color="#444", dash="dash"),
+        annotation_text=f"{label('fair_share_index', lang)} = {fsi_threshold:g}", annotation_position="bottom left",
+    )
     if a_cut_potential:
-        fig.add_vline(x=a_cut_potential, line=dict(color="#444", dash="dash"), annotation_text=t("a_cut_line", lang))
+        fig.add_vline(
+            x=a_cut_potential, line=dict(color="#444", dash="dash"),
+            annotation_text=t("a_cut_line", lang), annotation_position="top right",
+        )
     fig.update_xaxes(type="log", title_text=t("potential_axis", lang))
     fig.update_yaxes(title_text=t("fsi_axis", lang))
     return _layout(fig, t("quadrant_title", lang), height=560)
@@ -190,13 +203,15 @@ def quadrant_bars(summary: pd.DataFrame, lang: str) -> go.Figure:
             x=[i18n.quadrant(q, lang) for q in summary["quadrant"]],
             y=summary["stores"],
             marker_color=[QUADRANT_COLORS[q] for q in summary["quadrant"]],
-            text=[f"{int(n)} · {i18n.money(o, lang)}" for n, o in zip(summary["stores"], summary["opportunity"], strict=True)],
+            text=[f"{int(n)}<br>{i18n.money(o, lang)}" for n, o in zip(summary["stores"], summary["opportunity"], strict=True)],
             textposition="outside",
+            textfont=dict(size=15),
+            cliponaxis=False,
             hovertemplate="%{x}: %{y}<extra></extra>",
         )
     )
-    fig.update_yaxes(title_text=t("stores", lang))
-    return _layout(fig, t("quadrant_counts", lang), height=380)
+    fig.update_yaxes(title_text=t("stores", lang), range=[0, float(summary["stores"].max()) * 1.3 + 1])
+    return _layout(fig, t("quadrant_counts", lang), height=420)
 
 
 def promo_profit(summary: pd.DataFrame, lang: str) -> go.Figure:
@@ -259,13 +274,18 @@ def promo_weekly(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
 
 
 def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_bar(x=df["ka_manager"], y=df["visits"], name=label("visits", lang), marker_color="#2e6fbd")
-    fig.add_bar(x=df["ka_manager"], y=df["attack"], name=t("attack", lang), marker_color="#f4b6a6")
-    fig.add_bar(x=df["ka_manager"], y=df["attack_visited"], name=t("attack_visited", lang), marker_color="#e4572e")
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text=label("visits", lang))
-    return _layout(fig, t("by_manager_title", lang), height=440)
+    """Visits per KA manager (left) and their Attack stores, visited or not (right)."""
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.12,
+                        subplot_titles=(label("visits", lang), t("attack", lang)))
+    fig.add_bar(y=df["ka_manager"], x=df["visits"], orientation="h", name=label("visits", lang), marker_color="#2e6fbd",
+                row=1, col=1, showlegend=False, text=df["visits"], textposition="outside", cliponaxis=False)
+    fig.add_bar(y=df["ka_manager"], x=df["attack_visited"], orientation="h", name=t("attack_visited", lang),
+                marker_color="#e4572e", row=1, col=2)
+    fig.add_bar(y=df["ka_manager"], x=df["attack"] - df["attack_visited"], orientation="h",
+                name=t("attack_not_visited", lang), marker_color="#f4c7bb", row=1, col=2)
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t("by_manager_title", lang), height=max(380, 40 * len(df) + 120))
 
 
 def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:

@@ -93,6 +93,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "遗漏：按潜力是KA、按本品销售不是——传统名单遗漏的进攻目标。过度服务：按本品销售是KA、按潜力不是。",
     ),
     "missed": ("missed", "遗漏"),
+    "missed_title": ("Missed: KA by potential only", "遗漏：仅按潜力为KA"),
+    "over_served_title": ("Over-served: KA by own sales only", "过度服务：仅按销售为KA"),
+    "attack_not_visited": ("Attack stores not visited", "未拜访进攻门店"),
     "over-served": ("over-served", "过度服务"),
     "promo_summary_title": ("Promotions: incremental gross profit against cost", "促销：增量毛利与费用"),
     "lift_by_mechanic_title": ("Median lift by mechanic", "各促销形式的提升中位数"),
@@ -167,8 +170,8 @@ def money(v, lang: str) -> str:
     v = float(v)
     if lang == "zh" and abs(v) >= 100_000:
         return f"{v / 10_000:,.1f}万"
-    if abs(v) >= 10_000_000:
-        return f"{v / 1_000_000:,.1f}M"
+    if abs(v) >= 1_000_000:
+        return f"{v / 1_000_000:,.2f}M"
     return f"{v:,.0f}"
 
 

@@ -49,6 +49,21 @@ def open_warehouse():
         st.stop()
 
 
+FRAME_KEY = "_ka_frame"
+
+
+def frame() -> None:
+    """Mark this run as going through app.py (called by app.py)."""
+    st.session_state[FRAME_KEY] = True
+
+
+def through_frame() -> None:
+    """First line of every page: a fresh server opened at a page URL runs the page
+    the legacy pages/ way, without app.py; route it through app.py instead."""
+    if not st.session_state.get(FRAME_KEY):
+        st.switch_page("app.py")
+
+
 def data_changed() -> None:
     """After a write: every page must show the new data at once."""
     st.cache_data.clear()
@@ -194,9 +209,15 @@ def to_xlsx(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def _display(df: pd.DataFrame, lg: str) -> pd.DataFrame:
-    """Headers translated; quadrants and yes/no in the chosen language."""
+def _display(df: pd.DataFrame, lg: str, rounded: bool = True) -> pd.DataFrame:
+    """Headers translated; quadrants in the chosen language; money to whole units on screen."""
+    from . import metrics as m
+
     out = df.copy()
+    if rounded:
+        for c in out.columns:
+            if c in m.METRICS and m.METRICS[c].fmt == m.MONEY and pd.api.types.is_numeric_dtype(out[c]):
+                out[c] = out[c].round(0)
     if "quadrant" in out:
         out["quadrant"] = out["quadrant"].map(lambda q: i18n.quadrant(q, lg) if isinstance(q, str) else q)
     if "change" in out:
@@ -262,12 +283,13 @@ def table(
         selection_mode="single-row" if selectable else "multi-row",
     )
     c1, c2, _ = st.columns([1, 1, 8])
+    full = _display(df, lg, rounded=False)  # downloads keep every digit
     c1.download_button(
-        t("download_csv", lg), neutralise(shown).to_csv(index=False).encode("utf-8-sig"),
+        t("download_csv", lg), neutralise(full).to_csv(index=False).encode("utf-8-sig"),
         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
     )
     c2.download_button(
-        t("download_xlsx", lg), to_xlsx(shown), file_name=f"{name}.xlsx",
+        t("download_xlsx", lg), to_xlsx(full), file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
     )
     return event

@@ -5,8 +5,9 @@ import streamlit as st
 from ka_core import charts, ui, views
 from ka_core.i18n import t
 
+ui.through_frame()
 lang = ui.lang()
-st.title(t("quadrant_title", lang))
+st.title(t("page_quadrants", lang))
 
 
 def _copy(src: str, dst: str) -> None:
@@ -36,7 +37,7 @@ st.subheader(t("ka_compare_title", lang))
 st.caption(t("ka_compare_help", lang))
 ka = ui.view("ka_comparison", f, s)
 counts = views.change_counts(ka)
-m1, m2, _ = st.columns([1, 1, 4])
-m1.metric(t("missed", lang), counts["missed"], border=True)
-m2.metric(t("over-served", lang), counts["over-served"], border=True)
+m1, m2, _ = st.columns([1, 1, 2])
+m1.metric(t("missed_title", lang), counts["missed"], border=True)
+m2.metric(t("over_served_title", lang), counts["over-served"], border=True)
 ui.table(ka, key="ka_table", name="ka_list", highlight="change")

@@ -5,6 +5,7 @@ import streamlit as st
 from ka_core import charts, i18n, ui, views
 from ka_core.i18n import t
 
+ui.through_frame()
 lang, f, s = ui.lang(), ui.filters(), ui.settings()
 st.title(t("page_visits", lang))
 
