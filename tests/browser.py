@@ -51,7 +51,7 @@ def streamlit_server(db_path: Path):
     """`streamlit run app.py` on a free localhost port with KA_DB=db_path; stopped at the end."""
     port = free_port()
     env = {**os.environ, "KA_DB": str(db_path), "PYTHONPATH": str(ROOT)}
-    log = open(db_path.parent / "streamlit.log", "w")  # noqa: SIM115 (closed below)
+    log = open(db_path.parent / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
