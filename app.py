@@ -18,5 +18,6 @@ pages = [
     st.Page("pages/quadrants.py", title=t("page_quadrants", lang), icon=":material/swords:", url_path="quadrants"),
     st.Page("pages/promotions.py", title=t("page_promotions", lang), icon=":material/campaign:", url_path="promotions"),
     st.Page("pages/visits.py", title=t("page_visits", lang), icon=":material/directions_walk:", url_path="visits"),
+    st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
 ]
 st.navigation(pages).run()

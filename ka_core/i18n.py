@@ -132,6 +132,47 @@ TEXT: dict[str, tuple[str, str]] = {
     "days": ("Days", "天数"),
     "shelf_title": ("Share of shelf against customer share (shelf should follow sales)", "排面占比与客户份额（排面应跟随销售）"),
     "of": ("{a} of {b}", "{b}家中的{a}家"),
+    # data page
+    "data_title": ("Data: templates, uploads and history", "数据：模板、上传与记录"),
+    "who": ("Your name (recorded with every load)", "您的姓名（每次上传都会记录）"),
+    "who_needed": ("Enter your name first: every load records who made it.", "请先输入姓名：每次上传都会记录上传人。"),
+    "step_template": ("1 · Download a template", "1 · 下载模板"),
+    "table": ("Table", "数据表"),
+    "headers_lang": ("Header language", "表头语言"),
+    "prefill_manager": ("Pre-fill a KA manager's stores (visit sheet)", "预填KA经理的门店（拜访表）"),
+    "nobody": ("— empty template —", "— 空白模板 —"),
+    "week_of": ("Week of", "周"),
+    "download_template": ("Download template", "下载模板"),
+    "step_upload": ("2 · Upload files (CSV, Excel or Parquet, up to {mb} MB)", "2 · 上传文件（CSV、Excel或Parquet，最大{mb} MB）"),
+    "auto_table": ("Recognise from the headers", "根据表头识别"),
+    "recognised_as": ("{file}: recognised as {table}", "{file}：识别为{table}"),
+    "not_recognised": (
+        "{file}: the headers do not match a table. Choose the table, then map the columns below.",
+        "{file}：表头无法匹配数据表。请选择数据表，然后在下方对应列。",
+    ),
+    "map_columns": ("Map the file's columns to {table}", "将文件的列对应到{table}"),
+    "remember": ("Remember this mapping for next time", "记住此对应关系"),
+    "apply_mapping": ("Apply mapping", "应用对应关系"),
+    "preview": ("Preview (problem rows first; problem cells in red)", "预览（问题行在前，问题单元格标红）"),
+    "step_check": ("3 · Check", "3 · 检查"),
+    "problems_found": ("Problems found: {n}. Nothing will be saved until every one is fixed.", "发现{n}个问题。全部修正前不会保存任何数据。"),
+    "download_problems": ("Download the problem list (CSV)", "下载问题清单（CSV）"),
+    "all_good": ("No problem found in {rows} rows.", "{rows}行数据均无问题。"),
+    "step_confirm": ("4 · Confirm and save", "4 · 确认并保存"),
+    "will_add": ("New rows", "新增行"),
+    "will_replace": ("Rows replacing existing ones", "替换已有行"),
+    "stores_covered": ("Stores", "门店"),
+    "dates_covered": ("Dates", "日期"),
+    "share_changes": ("Stores whose numbers change (before → after)", "数据将变化的门店（之前 → 之后）"),
+    "no_share_change": ("No store's share or quadrant changes.", "没有门店的份额或象限发生变化。"),
+    "save": ("Save to the warehouse", "保存到数据仓库"),
+    "saved": ("Saved: load {ids}. Every page now shows the new data.", "已保存：上传批次 {ids}。所有页面已显示新数据。"),
+    "history": ("Load history", "上传记录"),
+    "undo": ("Undo a load", "撤销上传"),
+    "undo_confirm": ("I understand: this restores the data as it was before that load.", "我确认：这将把数据恢复到该次上传之前的状态。"),
+    "undo_button": ("Undo load", "撤销"),
+    "undone": ("Load {id} undone: {removed} rows removed, {restored} restored.", "已撤销批次{id}：删除{removed}行，恢复{restored}行。"),
+    "before_after": ("{a} → {b}", "{a} → {b}"),
 }
 
 
@@ -201,6 +242,32 @@ def change(kind: str, v, lang: str) -> str | None:
     if kind == "points":
         return f"{float(v) * 100:+.1f} pp" if lang == "en" else f"{float(v) * 100:+.1f} 个百分点"
     return f"{float(v):+,.0f}"
+
+
+def date_range(first, last, lang: str) -> str:
+    """A short date range: one date when both ends are the same day."""
+    if first is None:
+        return "—"
+    if last is None or first == last:
+        return date(first, lang)
+    return f"{date(first, lang)} – {date(last, lang)}" if lang == "zh" else f"{first:%m-%d} – {last:%m-%d}"
+
+
+HISTORY = {
+    "load_id": ("Load", "批次"),
+    "table_name": ("Table", "数据表"),
+    "file_name": ("File", "文件"),
+    "rows_inserted": ("Rows written", "写入行数"),
+    "rows_replaced": ("Rows replaced", "替换行数"),
+    "user_name": ("By", "上传人"),
+    "loaded_at": ("When", "时间"),
+    "undone_at": ("Undone", "已撤销"),
+}
+
+
+def history_headers(df, lang: str):
+    """The load log with headers in the chosen language."""
+    return df.rename(columns={k: v[1 if lang == "zh" else 0] for k, v in HISTORY.items()})
 
 
 def fmt(metric: str, v, lang: str) -> str:

@@ -298,3 +298,99 @@ def table(
 def nothing(lg: str | None = None) -> None:
     """The empty state: a helpful message instead of an empty axis."""
     st.info(t("no_data", lg or lang()))
+
+
+# The upload journey (Data page) ------------------------------------------------------------
+
+
+def uploader_name() -> str | None:
+    """Who uploads: the logged-in user when login is configured, else the name entered once."""
+    try:
+        if getattr(st.user, "is_logged_in", False):
+            return str(st.user.get("name") or st.user.get("email"))
+    except Exception:  # st.user raises when auth is not configured
+        pass
+    return (st.session_state.get("who") or "").strip() or None
+
+
+def read_uploads(files, table_choice: str | None, mappings: dict[str, dict[str, str]]):
+    """Uploaded files as ka_core.upload.Upload objects, read once per file and mapping."""
+    from . import upload
+
+    cache = st.session_state.setdefault("_uploads", {})
+    cur = connection().cursor()
+    out = []
+    try:
+        for f in files:
+            data = f.getvalue()
+            mapping = mappings.get(f.name) or None
+            key = (f.file_id, table_choice, tuple(sorted((mapping or {}).items())))
+            if key not in cache:
+                up = upload.Upload(name=f.name, path=upload.save(f.name, data))
+                up.headers = upload.peek_headers(up.path)
+                table = table_choice or upload.guess_table(up.headers)
+                if table is None:
+                    up.error = "not recognised"
+                else:
+                    upload.read(cur, up, table, mapping)
+                cache[key] = up
+            out.append(cache[key])
+    finally:
+        cur.close()
+    return out
+
+
+def preview_load(table: str, raws: list, filters: Filters, settings: Settings):
+    """Validation and what the load would change (nothing is written)."""
+    from . import loading
+
+    cur = connection().cursor()
+    try:
+        return loading.preview(cur, table, raws, filters, settings)
+    finally:
+        cur.close()
+
+
+def save_load(table: str, raws: list, user: str, remember: dict[str, dict[str, str]]):
+    """Write the files (validated again inside), remember confirmed mappings, refresh every page."""
+    from . import loading
+
+    cur = connection().cursor()
+    try:
+        result = loading.write_files(cur, table, raws, user)
+        for mapping in remember.values():
+            loading.remember_mapping(cur, table, mapping)
+    finally:
+        cur.close()
+    data_changed()
+    st.session_state.pop("_uploads", None)
+    return result
+
+
+def history() -> pd.DataFrame:
+    from . import loading
+
+    cur = connection().cursor()
+    try:
+        return loading.history(cur)
+    finally:
+        cur.close()
+
+
+def undo_load(load_id: int) -> dict:
+    from . import loading
+
+    cur = connection().cursor()
+    try:
+        out = loading.undo(cur, load_id)
+    finally:
+        cur.close()
+    data_changed()
+    return out
+
+
+def visit_template(manager: str | None, week: dt.date, header_lang: str) -> bytes:
+    from . import templates
+
+    rows = templates.manager_rows(connection(), manager, week) if manager else None
+    return templates.template_xlsx("visits", header_lang, rows)

@@ -79,10 +79,31 @@ def streamlit_server(db_path: Path):
 
 
 def wait_idle(page, timeout_ms: int = 30000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' status)."""
+    """Wait until Streamlit has finished: a page title, no 'Running…' status, no skeleton, steady for 0.6 s."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
-    page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+        """() => {
+            const busy = document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]')
+                || !document.querySelector('[data-testid="stMain"] h1');  // every page has a title
+            window.__kaIdle = busy ? 0 : (window.__kaIdle || 0) + 1;
+            return window.__kaIdle >= 4;
+        }""",
+        polling=150,
+        timeout=timeout_ms,
     )
-    page.wait_for_timeout(300)
+
+
+def choose(page, box, text: str) -> None:
+    """Pick `text` in a Streamlit selectbox (type to filter, then Enter)."""
+    for _ in range(3):  # a rerun may replace the list while it opens; try again
+        try:
+            box.locator("input").click()
+            box.locator("input").fill(text)
+            page.get_by_role("option").filter(has_text=text).first.wait_for(timeout=5000)
+            page.keyboard.press("Enter")
+            wait_idle(page)
+            return
+        except Exception:  # noqa: BLE001 (retry on a detached element)
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    raise AssertionError(f"could not choose {text!r}")

@@ -1,0 +1,141 @@
+"""The upload journey's logic (the Data page only draws it): files from bytes, table guess,
+headers for a mapping, a preview with the problem cells marked, what a load will do."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import loading
+from .errors import KaError
+from .schema import LOAD_ORDER, TABLES, header_aliases, normalise_header
+from .settings import Settings
+
+UPLOAD_SETTINGS = Settings(max_file_mb=20, max_rows=1_000_000)  # the dashboard's limits (issue 4)
+PREVIEW_ROWS = 50
+
+
+@dataclass
+class Upload:
+    """One uploaded file, kept on disk for the loader, with what we learned about it."""
+
+    name: str
+    path: Path
+    table: str | None = None
+    raw: loading.RawFile | None = None
+    error: str | None = None  # a refusal (size, format, headers) in one clear line
+    headers: list[str] = field(default_factory=list)
+
+
+def save(name: str, data: bytes, folder: Path | None = None) -> Path:
+    """Write uploaded bytes to a private temporary file (the loader reads paths)."""
+    folder = folder or Path(tempfile.mkdtemp(prefix="ka-upload-"))
+    safe = "".join(ch for ch in Path(name).name if ch.isalnum() or ch in "._- ()（）") or "upload"
+    path = folder / safe
+    path.write_bytes(data)
+    return path
+
+
+def peek_headers(path: Path) -> list[str]:
+    """The first non-blank row of a file (candidate headers for a manual mapping)."""
+    try:
+        suffix = path.suffix.lower()
+        data = path.read_bytes()
+        if data[:4] == b"PAR1" or suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(io.BytesIO(data)).names)
+        if data[:2] == b"PK" or suffix in (".xlsx", ".xlsm"):
+            import openpyxl
+
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                for row in wb.worksheets[0].iter_rows(values_only=True, max_row=10):
+                    cells = [str(c).strip() for c in row if c is not None and str(c).strip()]
+                    if len(cells) >= 2:
+                        return cells
+            finally:
+                wb.close()
+            return []
+        text = loading._decode(data[:200_000], path.name)
+        for row in csv.reader(io.StringIO(text)):
+            cells = [c.strip() for c in row if c.strip()]
+            if len(cells) >= 2:
+                return cells
+    except (KaError, OSError, ValueError):
+        return []
+    return []
+
+
+def guess_table(headers: list[str]) -> str | None:
+    """The table whose required columns the headers cover best (all of them to count)."""
+    best, best_score = None, 0.0
+    for table in LOAD_ORDER:
+        aliases = header_aliases(TABLES[table])
+        found = {aliases.get(normalise_header(h)) for h in headers} - {None}
+        required = set(TABLES[table].required)
+        if required <= found:
+            score = len(found) / len(TABLES[table].columns) + len(required)
+            if score > best_score:
+                best, best_score = table, score
+    return best
+
+
+def read(
+    con: duckdb.DuckDBPyConnection,
+    upload: Upload,
+    table: str,
+    mapping: dict[str, str] | None = None,
+    settings: Settings = UPLOAD_SETTINGS,
+) -> Upload:
+    """Read an upload for a table (remembered mappings applied); refusals land in upload.error."""
+    upload.table = table
+    upload.headers = peek_headers(upload.path)
+    try:
+        upload.raw = loading.read_files(con, table, [upload.path], settings, mapping, [upload.name])[0]
+        upload.error = None
+    except KaError as exc:
+        upload.raw, upload.error = None, str(exc)
+    return upload
+
+
+def preview_frame(raw: loading.RawFile, problems: list[loading.Problem], n: int = PREVIEW_ROWS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The first rows with problems first, and a same-shaped True/False frame of problem cells."""
+    df = raw.table.to_pandas()
+    bad = {(p.row, c) for p in problems if p.file == raw.name for c in (p.column or "").split("/")}
+    bad_rows = {r for r, _ in bad}
+    df["_bad"] = df[loading.ROW].isin(bad_rows)
+    df = pd.concat([df[df["_bad"]], df[~df["_bad"]]]).head(n).drop(columns="_bad")
+    df = df[[loading.ROW, *[c for c in df.columns if c != loading.ROW]]].rename(columns={loading.ROW: "row"})
+    mask = pd.DataFrame(False, index=df.index, columns=df.columns)
+    for i, r in zip(df.index, df["row"], strict=True):
+        for c in df.columns:
+            if (r, c) in bad:
+                mask.at[i, c] = True
+    return df.reset_index(drop=True), mask.reset_index(drop=True)
+
+
+def problems_frame(problems: list[loading.Problem]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(p.file, p.row, p.column, p.value, p.expected) for p in problems],
+        columns=["file", "row", "column", "value", "expected"],
+    )
+
+
+def changes_frame(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Before → after of the stores a load changes, as text for the confirmation table."""
+    from . import i18n
+
+    out = pd.DataFrame({"store_id": changes["store_id"], "store_name": changes["store_name"]})
+    for c in ("customer_share", "fair_share_index", "quadrant"):
+        out[c] = [
+            i18n.t("before_after", lang, a=i18n.fmt(c, a, lang), b=i18n.fmt(c, b, lang))
+            for a, b in zip(changes[f"{c}_before"], changes[f"{c}_after"], strict=True)
+        ]
+    return out

@@ -1,0 +1,140 @@
+"""Data: templates, uploads with validation before anything is saved, the load history with undo."""
+
+import datetime as dt
+
+import streamlit as st
+
+from ka_core import i18n, loading, templates, ui, upload
+from ka_core.i18n import t
+from ka_core.schema import TABLES
+
+ui.through_frame()
+lang, f, s = ui.lang(), ui.filters(), ui.settings()
+st.title(t("data_title", lang))
+
+st.text_input(t("who", lang), key="who", max_chars=60)
+user = ui.uploader_name()
+
+# 1 · Templates -----------------------------------------------------------------------------
+with st.expander(t("step_template", lang), expanded=False):
+    c1, c2 = st.columns(2)
+    tpl_table = c1.selectbox(t("table", lang), list(TABLES), key="tpl_table", format_func=lambda x: f"{x} · {TABLES[x].zh}")
+    tpl_lang = c2.radio(t("headers_lang", lang), ["zh", "en"], format_func=i18n.LANGS.get, key="tpl_lang", horizontal=True)
+    if tpl_table == "visits":
+        managers = ui.options()["ka_manager"]
+        m1, m2 = st.columns(2)
+        manager = m1.selectbox(t("prefill_manager", lang), [None, *managers], format_func=lambda m: m or t("nobody", lang), key="tpl_manager")
+        week = m2.date_input(t("week_of", lang), value=ui.latest_week() or dt.date.today(), key="tpl_week")
+        data = ui.visit_template(manager, week, tpl_lang)
+        fname = f"visits_{manager.split(' ')[0] if manager else 'template'}_{week}.xlsx"
+    else:
+        data, fname = templates.template_xlsx(tpl_table, tpl_lang), f"{tpl_table}_template.xlsx"
+    st.download_button(t("download_template", lang), data, file_name=fname, key="tpl_download",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+# 2 · Upload --------------------------------------------------------------------------------
+st.subheader(t("step_upload", lang, mb=int(upload.UPLOAD_SETTINGS.max_file_mb)))
+gen = st.session_state.setdefault("upload_gen", 0)
+files = st.file_uploader(
+    t("step_upload", lang, mb=int(upload.UPLOAD_SETTINGS.max_file_mb)), type=["csv", "xlsx", "xlsm", "parquet"],
+    accept_multiple_files=True, key=f"uploader_{gen}", label_visibility="collapsed",
+)
+choice = st.selectbox(t("table", lang), [None, *TABLES], key="upload_table",
+                      format_func=lambda x: t("auto_table", lang) if x is None else f"{x} · {TABLES[x].zh}")
+if st.session_state.get("saved_message"):
+    st.success(st.session_state.pop("saved_message"))
+
+mappings = st.session_state.setdefault("mappings", {})
+uploads = ui.read_uploads(files, choice, mappings) if files else []
+for up in uploads:
+    if up.table and not up.error:
+        st.caption(t("recognised_as", lang, file=up.name, table=up.table))
+    elif up.error == "not recognised" or (up.error and ("header" in up.error or "missing required" in up.error)):
+        st.warning(up.error if up.error != "not recognised" else t("not_recognised", lang, file=up.name))
+        target = up.table or choice
+        if target and up.headers:
+            with st.form(f"map_{up.name}"):
+                st.markdown(t("map_columns", lang, table=target))
+                picked = {}
+                cols = st.columns(3)
+                for i, col in enumerate(TABLES[target].columns):
+                    picked[col.name] = cols[i % 3].selectbox(
+                        f"{col.name} · {col.zh}" + (" *" if col.required else ""), [None, *up.headers], key=f"map_{up.name}_{col.name}"
+                    )
+                remember = st.checkbox(t("remember", lang), value=True, key=f"remember_{up.name}")
+                if st.form_submit_button(t("apply_mapping", lang)):
+                    mappings[up.name] = {h: c for c, h in picked.items() if h}
+                    st.session_state.setdefault("remember_maps", {})[up.name] = remember
+                    st.rerun()
+    else:
+        st.error(up.error)
+
+ready = [u for u in uploads if u.raw is not None]
+tables = {u.table for u in ready}
+if ready and len(tables) == 1:
+    table = tables.pop()
+    pv = ui.preview_load(table, [u.raw for u in ready], f, s)
+    st.subheader(t("step_check", lang))
+    for u in ready:
+        for note in u.raw.notes:
+            st.caption(note)
+    if pv.validation.problems:
+        st.error(t("problems_found", lang, n=len(pv.validation.problems)))
+        problems = upload.problems_frame(pv.validation.problems)
+        st.dataframe(problems, hide_index=True, key="problems")
+        st.download_button(t("download_problems", lang), loading.problems_csv(pv.validation.problems).encode("utf-8-sig"),
+                           file_name="problems.csv", mime="text/csv", key="problems_csv")
+    else:
+        st.success(t("all_good", lang, rows=f"{pv.validation.rows:,}"))
+    st.markdown("**" + t("preview", lang) + "**")
+    for u in ready:
+        frame, mask = upload.preview_frame(u.raw, pv.validation.problems)
+        styled = frame.style.apply(lambda c, m=mask: ["background-color: #f8c4c4" if v else "" for v in m[c.name]], axis=0)
+        st.dataframe(styled, hide_index=True, key=f"preview_{u.name}", height=240)
+    if pv.validation.ok:
+        st.subheader(t("step_confirm", lang))
+        k1, k2, k3, k4 = st.columns(4)
+        k1.metric(t("will_add", lang), f"{pv.rows_new:,}", border=True)
+        k2.metric(t("will_replace", lang), f"{pv.rows_replaced:,}", border=True)
+        k3.metric(t("stores_covered", lang), f"{len(pv.stores):,}", border=True)
+        k4.metric(t("dates_covered", lang), i18n.date_range(pv.first_date, pv.last_date, lang), border=True)
+        if pv.changes is not None and len(pv.changes):
+            st.markdown("**" + t("share_changes", lang) + "**")
+            ui.table(upload.changes_frame(pv.changes, lang), key="changes", name="changes")
+        else:
+            st.caption(t("no_share_change", lang))
+        if not user:
+            st.warning(t("who_needed", lang))
+        if st.button(t("save", lang), type="primary", disabled=not user, key="save"):
+            remember = {u.name: mappings[u.name] for u in ready
+                        if u.name in mappings and st.session_state.get("remember_maps", {}).get(u.name)}
+            try:
+                result = ui.save_load(table, [u.raw for u in ready], user, remember)
+            except loading.ValidationFailed as exc:  # the data changed since the check
+                st.error(str(exc))
+            except Exception as exc:  # shown, never a traceback
+                st.error(str(exc))
+            else:
+                st.session_state["saved_message"] = t("saved", lang, ids=", ".join(str(x["load_id"]) for x in result.loads))
+                st.session_state["upload_gen"] = gen + 1
+                st.rerun()
+elif len(tables) > 1:
+    st.error(", ".join(sorted(tables)))
+
+# History and undo -------------------------------------------------------------------------
+st.subheader(t("history", lang))
+hist = ui.history()
+st.dataframe(i18n.history_headers(hist.drop(columns=["sha256"]), lang), hide_index=True, key="history", height=260)
+active = hist[hist["undone_at"].isna()]["load_id"].tolist()
+if active:
+    with st.form("undo_form"):
+        st.markdown("**" + t("undo", lang) + "**")
+        load_id = st.selectbox(t("undo", lang), active, label_visibility="collapsed", key="undo_id")
+        sure = st.checkbox(t("undo_confirm", lang), key="undo_sure")
+        if st.form_submit_button(t("undo_button", lang)) and sure:
+            try:
+                r = ui.undo_load(int(load_id))
+            except Exception as exc:
+                st.error(str(exc))
+            else:
+                st.success(t("undone", lang, id=r["load_id"], removed=r["rows_removed"], restored=r["rows_restored"]))
