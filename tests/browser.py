@@ -103,7 +103,7 @@ def choose(page, box, text: str) -> None:
             page.keyboard.press("Enter")
             wait_idle(page)
             return
-        except Exception:  # noqa: BLE001 (retry on a detached element)
+        except Exception:
             page.keyboard.press("Escape")
             wait_idle(page)
     raise AssertionError(f"could not choose {text!r}")
