@@ -14,7 +14,7 @@ from ka_core.settings import Filters, Settings
 from tests import tiny
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["overview", "share", "quadrants", "promotions", "visits"]
+PAGES = ["overview", "share", "quadrants", "promotions", "visits", "data"]
 # The tiny warehouse's latest sales week is 2025-03-24; the default preset is 13 weeks.
 LAST_13 = Filters(date_from=dt.date(2024, 12, 30), date_to=dt.date(2025, 3, 30))
 
@@ -161,3 +161,35 @@ def test_visits_page_equals_visit_coverage(app):
 def test_empty_filter_shows_a_message_not_an_error(app):
     at = app("share", preset="custom", custom_range=(dt.date(2030, 1, 1), dt.date(2030, 2, 1)))
     assert any("Nothing matches" in i.value for i in at.info)
+
+
+def test_data_page_history_and_undo_after_confirmation(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from ka_core import loading
+
+    path = tmp_path / "undo.duckdb"
+    c = db.connect(path)
+    tiny.fill(c, {"stores": tiny.STORES, "products": tiny.PRODUCTS})
+    f = tmp_path / "sales.csv"
+    f.write_text("week,store_id,sku,units,revenue\n2025-01-06,A,P1,1,10\n")
+    loading.load_files(c, "sales", [f], user="Li")
+    c.close()
+    monkeypatch.setenv("KA_DB", str(path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    history = at.dataframe[0].value
+    assert list(history["File"]) == ["sales.csv"] and list(history["By"]) == ["Li"]
+    assert at.selectbox(key="undo_id").value == 1
+    at.button[-1].click().run()  # without ticking the confirmation: nothing happens
+    assert not at.success
+    at.checkbox(key="undo_sure").check()
+    at.button[-1].click().run()  # a form submits its widgets together
+    assert any("Load 1 undone: 1 rows removed" in m.value for m in at.success)
+    st.cache_resource.clear()
+    c = db.connect(path, read_only=True)
+    assert c.execute("SELECT count(*) FROM sales").fetchall() == [(0,)]
+    c.close()
