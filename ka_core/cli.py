@@ -170,6 +170,7 @@ def cmd_init(args) -> int:
     con = db.connect(path)
     try:
         if not args.demo:
+            db.rebuild_weekly(con)  # also picks up rows someone wrote into sales by hand
             print(f"Warehouse ready: {path} (schema version {db.SCHEMA_VERSION}).")
             return 0
         from .demo import create_demo

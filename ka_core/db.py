@@ -14,7 +14,7 @@ import pyarrow as pa
 from .errors import KaError
 from .schema import LOAD_ID, TABLES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = Path("data") / "ka.duckdb"
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -38,7 +38,46 @@ CREATE TABLE IF NOT EXISTS ka_header_map (
     saved_at TIMESTAMP NOT NULL,
     PRIMARY KEY (table_name, header)
 );
+CREATE TABLE IF NOT EXISTS ka_sales_weekly (
+    store_id VARCHAR NOT NULL,
+    category VARCHAR NOT NULL,
+    week DATE NOT NULL,
+    all_revenue DOUBLE,
+    own_revenue DOUBLE,
+    has_competitor INTEGER
+);
 """
+
+# ka_sales_weekly: sales per store, category and week (all brands, own, whether a
+# non-own row exists). Derived from sales and products and kept current by every
+# load, undo and init; the store reports read it instead of the SKU-level rows.
+WEEKLY_SELECT = """
+    SELECT s.store_id, p.category, s.week,
+           sum(s.revenue) AS all_revenue,
+           sum(CASE WHEN p.is_own THEN s.revenue ELSE 0 END) AS own_revenue,
+           max(CASE WHEN p.is_own THEN 0 ELSE 1 END) AS has_competitor
+    FROM sales AS s
+    INNER JOIN products AS p ON p.sku = s.sku
+"""
+
+
+def rebuild_weekly(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute ka_sales_weekly from sales and products (after products change, or an undo)."""
+    con.execute("DELETE FROM ka_sales_weekly").fetchall()
+    con.execute(f"INSERT INTO ka_sales_weekly {WEEKLY_SELECT} GROUP BY s.store_id, p.category, s.week").fetchall()
+
+
+def refresh_weekly(con: duckdb.DuckDBPyConnection, keys: str) -> None:
+    """Recompute ka_sales_weekly for the (store_id, week) pairs found in table `keys`."""
+    con.execute(
+        f"DELETE FROM ka_sales_weekly AS w WHERE EXISTS "
+        f"(SELECT 1 FROM {keys} AS k WHERE k.store_id = w.store_id AND k.week = w.week)"
+    ).fetchall()
+    con.execute(
+        f"INSERT INTO ka_sales_weekly {WEEKLY_SELECT} "
+        f"WHERE EXISTS (SELECT 1 FROM (SELECT DISTINCT store_id, week FROM {keys}) AS k "
+        f"WHERE k.store_id = s.store_id AND k.week = s.week) GROUP BY s.store_id, p.category, s.week"
+    ).fetchall()
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -115,7 +154,13 @@ def _upgrade_1_to_2(con: duckdb.DuckDBPyConnection) -> None:
     _create_schema(con)
 
 
-MIGRATIONS = {0: _upgrade_0_to_1, 1: _upgrade_1_to_2}
+def _upgrade_2_to_3(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 3 keeps sales per store, category and week (ka_sales_weekly) for the reports."""
+    _create_schema(con)
+    rebuild_weekly(con)
+
+
+MIGRATIONS = {0: _upgrade_0_to_1, 1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> None:

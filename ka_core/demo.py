@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from .db import rebuild_weekly
 from .errors import KaError
 from .schema import TABLES
 
@@ -107,6 +108,7 @@ def create_demo(con: duckdb.DuckDBPyConnection, stores: int = 160, weeks: int = 
                 "INSERT INTO ka_loads VALUES (?, ?, ?, ?, ?, 0, 'demo', ?, NULL)",
                 [load_id, table, label, hashlib.sha256(label.encode()).hexdigest(), arrow.num_rows, LOADED_AT],
             ).fetchall()
+        rebuild_weekly(con)
         con.execute("COMMIT").fetchall()
     except Exception:
         con.execute("ROLLBACK").fetchall()

@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import schema
-from .db import query, replaced_table
+from .db import query, rebuild_weekly, refresh_weekly, replaced_table
 from .errors import KaError
 from .schema import LOAD_ID, TABLES, header_aliases, normalise_header
 from .settings import Settings
@@ -407,8 +407,8 @@ def _value_problems(col: schema.Column) -> str:
     if col.kind == schema.NUMBER:
         bad = f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) < 0 OR NOT isfinite({parsed}))"
     if col.kind in (schema.DATE, schema.WEEK):
-        bad = f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) NOT BETWEEN DATE '2000-01-01' AND DATE '2100-12-31')"
-        expected += " between 2000 and 2100"
+        bad = f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) NOT BETWEEN DATE '1900-01-01' AND DATE '2199-12-31')"
+        expected += " between 1900 and 2199"
     if col.kind != schema.TEXT:
         checks.append(f"SELECT r.{FILE}, r.{ROW}, '{col.name}', r.{col.name}, 'expected {expected}' FROM raw r WHERE {bad}")
     return "\nUNION ALL\n".join(checks)
@@ -600,7 +600,11 @@ def _apply(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], use
             "INSERT INTO ka_loads VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL)",
             [load_id, table, f.name, f.sha256, inserted, replaced, user],
         ).fetchall()
+        if table == "sales":
+            refresh_weekly(con, "ka_file")
         loads.append({"load_id": load_id, "file_name": f.name, "rows_inserted": inserted, "rows_replaced": replaced})
+    if table == "products":
+        rebuild_weekly(con)  # a changed category or is_own moves revenue between columns
     con.execute("DROP TABLE IF EXISTS ka_file").fetchall()
     return loads
 
@@ -742,6 +746,8 @@ def undo(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
         ).fetchall()[0][0]
         con.execute(f"DELETE FROM {replaced_table(table)} WHERE replaced_by = ?", [load_id]).fetchall()
         con.execute("UPDATE ka_loads SET undone_at = now()::TIMESTAMP WHERE load_id = ?", [load_id]).fetchall()
+        if table in ("sales", "products"):
+            rebuild_weekly(con)
         broken = [(t, c, n) for t, c, sql in _INTEGRITY if (n := con.execute(sql).fetchall()[0][0])]
         if broken:
             what = "; ".join(f"{n:,} {t} rows would point to a missing {c}" for t, c, n in broken)

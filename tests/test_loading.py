@@ -385,16 +385,23 @@ def test_remembered_header_mapping(con, tmp_path):
         loading.remember_mapping(con, "sales", {"x": "nonsense"})
 
 
-def test_upgrade_from_version_1_adds_header_map(tmp_path):
+def test_upgrade_from_version_1_adds_header_map_and_weekly_table(tmp_path):
     path = tmp_path / "v1.duckdb"
-    db.connect(path).close()
-    c = duckdb.connect(str(path))
+    c = db.connect(path)
+    c.execute("INSERT INTO stores VALUES ('S1', 'One', 'W', 'E', NULL, NULL, NULL, NULL)").fetchall()
+    c.execute("INSERT INTO products VALUES ('K1', 'Ours', 'Dairy', TRUE, NULL, NULL, NULL, NULL)").fetchall()
+    c.execute("INSERT INTO sales VALUES (DATE '2025-03-03', 'S1', 'K1', 2, 20, NULL)").fetchall()
     c.execute("DROP TABLE ka_header_map").fetchall()
+    c.execute("DROP TABLE ka_sales_weekly").fetchall()
     c.execute("UPDATE ka_meta SET value = '1'").fetchall()
     c.close()
     c = db.connect(path)
-    assert db.schema_version(c) == 2
+    assert db.schema_version(c) == db.SCHEMA_VERSION == 3
     assert c.execute("SELECT count(*) FROM ka_header_map").fetchall() == [(0,)]
+    # Version 3 builds the weekly table from the sales already there.
+    assert c.execute("SELECT store_id, category, own_revenue, has_competitor FROM ka_sales_weekly").fetchall() == [
+        ("S1", "Dairy", 20.0, 0)
+    ]
     c.close()
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 
 import duckdb
 
+from ka_core.db import rebuild_weekly
 from ka_core.schema import TABLES
 
 W1, W2, W3 = dt.date(2025, 1, 6), dt.date(2025, 1, 13), dt.date(2025, 1, 20)
@@ -107,6 +108,8 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> Non
 
 
 def fill(con: duckdb.DuckDBPyConnection, rows: dict[str, list[tuple]] | None = None) -> None:
+    """Insert the rows by hand (as an analyst might), then rebuild the derived weekly table as init does."""
     for table, table_rows in (rows or ROWS).items():
         if table_rows:
             insert(con, table, table_rows)
+    rebuild_weekly(con)

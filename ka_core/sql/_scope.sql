@@ -13,21 +13,14 @@ scope_categories AS (
     WHERE $all_categories OR category IN $categories
 ),
 
--- Sales per store, category and week of the period.
+-- Sales per store, category and week of the period (ka_sales_weekly is kept
+-- current by every load; it sums sales x products once instead of per query).
 sales_scw AS (
-    SELECT
-        sa.store_id,
-        p.category,
-        sa.week,
-        sum(sa.revenue) AS all_revenue,
-        sum(CASE WHEN p.is_own THEN sa.revenue ELSE 0 END) AS own_revenue,
-        max(CASE WHEN p.is_own THEN 0 ELSE 1 END) AS has_competitor
-    FROM sales AS sa
-    INNER JOIN products AS p ON p.sku = sa.sku
+    SELECT w.store_id, w.category, w.week, w.all_revenue, w.own_revenue, w.has_competitor
+    FROM ka_sales_weekly AS w
     CROSS JOIN period
-    WHERE sa.week BETWEEN period.first_week AND period.last_day
-      AND p.category IN (SELECT category FROM scope_categories)
-    GROUP BY sa.store_id, p.category, sa.week
+    WHERE w.week BETWEEN period.first_week AND period.last_day
+      AND w.category IN (SELECT category FROM scope_categories)
 ),
 
 -- The category total a visit reported; of several visits in a week, the latest.
