@@ -14,9 +14,7 @@ as the Monday three days before it (the Monday week that holds 4 of its 7 days).
 name their weeks by that Monday and the following Sunday, so their promo weeks are exactly
 the retail weeks that were flagged.
 
-Dominick's weeks are 1990-1992, but the loader only accepts dates between 2000 and 2100, so
-the whole calendar is shifted by 1461 weeks (exactly 28 years: 1990-06-14 -> 2018-06-14,
-same weekdays).
+Dominick's weeks are 1990-1992 and load with their real dates.
 """
 
 from __future__ import annotations
@@ -134,7 +132,7 @@ def check_fair_share(rows: list[dict], exp: pd.DataFrame, category: str) -> None
 # --------------------------------------------------------------------------- Dominick's OJ
 
 DFF_WEEK1 = date(1989, 9, 14)  # a Thursday
-SHIFT = timedelta(weeks=1461)  # 28 years, same weekday: keeps dates inside the loader's 2000-2100
+SHIFT = timedelta(0)  # the real dates (1990-1992) load as they are
 OJ_OWN = {1, 2, 4}  # Tropicana
 OJ_WEEKS = range(60, 90)  # 30 weeks
 OJ_STORES = 20
