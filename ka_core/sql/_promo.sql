@@ -110,7 +110,7 @@ oos AS (
     GROUP BY pa.promo_id, pa.store_id, pa.sku
 ),
 
-lift AS (
+lift AS MATERIALIZED (  -- read twice by promo-summary: compute once
     SELECT
         ps.promo_id,
         p.chain,
