@@ -1,21 +1,28 @@
 """The deterministic demo warehouse: believable KA data with the method's stories planted.
 
-Eight chains, five regions, three categories; three chains share category data
-with their suppliers (competitor rows in `sales`), the others are known through
-the category totals KA managers collect on visits. Market panel data for two
-regions. Promotions of every mechanic, with lift, post-promotion dips,
-stock-outs and a few that lost money. Planted stories: big stores where we
-under-sell (Attack), small stores where we over-sell (KA by own sales, not by
-potential), Attack stores nobody visits, a store with no category data.
+A food maker ("Our Company": dairy, snacks, beverages) selling through eight KA
+chains in five regions. Walmart, Carrefour and RT-Mart share category data
+(competitor rows in `sales`); the other chains are known through the category
+totals the KA managers collect on their weekly visits. Market panel data for
+East and South. Chinese New Year, summer and Mid-Autumn seasons, a mild trend.
+Promotions of every mechanic with lift, post-promotion dips, stock-outs, stores
+that did not execute, and a few that lost money.
+
+Planted stories (see `story_stores`): big stores where we under-sell (Attack),
+some of them not visited for months; small stores where we are very strong (KA
+by own sales, not by potential) and visited every week; stores that never
+report a category total (No data).
 
 Everything is generated with numpy arrays and written to DuckDB through Arrow,
-never row by row: `create_demo(con, stores=2000)` makes > 10 million sales rows.
+sales in chunks of stores: `create_demo(con, stores=2000)` writes > 10 million
+sales rows with flat memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -23,400 +30,932 @@ import pyarrow as pa
 
 from .db import rebuild_weekly
 from .errors import KaError
-from .schema import TABLES
+from .schema import LOAD_ORDER, TABLES
 
 LAST_WEEK = dt.date(2026, 11, 16)  # fixed, so the demo never depends on today's date
-LOADED_AT = dt.datetime(2026, 11, 16, 9, 0)
+LOADED_AT = dt.datetime(2026, 11, 16, 8, 0)
+MAX_WEEKS = 520  # the festival calendars below cover ten years back from LAST_WEEK
+CHUNK_STORES = 200  # sales are generated and written this many stores at a time
 
-CHAINS = [  # name, share of stores, shares category data, format, store name prefix
-    ("Walmart", 0.20, True, "Hypermarket", "沃尔玛"),
-    ("Carrefour", 0.16, True, "Hypermarket", "家乐福"),
-    ("RT-Mart", 0.18, True, "Hypermarket", "大润发"),
-    ("Metro", 0.06, False, "Warehouse club", "麦德龙"),
-    ("Yonghui", 0.14, False, "Supermarket", "永辉"),
-    ("Auchan", 0.08, False, "Hypermarket", "欧尚"),
-    ("Vanguard", 0.10, False, "Supermarket", "华润万家"),
-    ("Lotus", 0.08, False, "Hypermarket", "易初莲花"),
-]
-REGIONS = {  # region: (cities, our market share there)
-    "East": (["Shanghai 上海", "Hangzhou 杭州", "Nanjing 南京"], 0.24),
-    "North": (["Beijing 北京", "Tianjin 天津"], 0.19),
-    "South": (["Guangzhou 广州", "Shenzhen 深圳"], 0.21),
-    "West": (["Chengdu 成都", "Chongqing 重庆"], 0.15),
-    "Central": (["Wuhan 武汉", "Changsha 长沙"], 0.17),
+
+@dataclass(frozen=True)
+class Chain:
+    name: str
+    code: str
+    zh: str
+    weight: float  # share of the demo's stores
+    shares_data: bool  # gives suppliers the whole category's sell-out
+    formats: tuple[tuple[str, float], ...]
+    price: float  # price level against the list price
+    carries: float  # share of the range a store lists
+    affinity: float  # our relationship with the chain: our share there vs the region's
+
+
+CHAINS = (
+    Chain("Walmart", "WM", "沃尔玛", 0.20, True, (("Hypermarket", 0.9), ("Supermarket", 0.1)), 0.98, 0.96, 1.05),
+    Chain("Carrefour", "CF", "家乐福", 0.15, True, (("Hypermarket", 1.0),), 1.00, 0.96, 0.92),
+    Chain("RT-Mart", "RT", "大润发", 0.22, True, (("Hypermarket", 0.95), ("Supermarket", 0.05)), 0.99, 0.96, 1.12),
+    Chain("Metro", "MT", "麦德龙", 0.05, False, (("Warehouse club", 1.0),), 0.95, 0.70, 0.70),
+    Chain("Yonghui", "YH", "永辉", 0.14, False, (("Supermarket", 0.75), ("Hypermarket", 0.25)), 1.01, 0.85, 1.08),
+    Chain("Auchan", "AC", "欧尚", 0.07, False, (("Hypermarket", 1.0),), 1.00, 0.90, 0.90),
+    Chain("Vanguard", "VG", "华润万家", 0.10, False, (("Supermarket", 0.7), ("Hypermarket", 0.3)), 1.02, 0.85, 1.00),
+    Chain("Lotus", "LT", "易初莲花", 0.07, False, (("Hypermarket", 1.0),), 0.99, 0.90, 0.85),
+)
+FORMAT_SIZE = {"Hypermarket": 1.0, "Supermarket": 0.42, "Warehouse club": 1.5}
+
+# region: (weight, our market share there, KA managers (one per half of the cities), cities)
+# city: (English name, Chinese name, code, districts for store names)
+REGIONS = {
+    "East": (
+        0.28,
+        0.26,
+        ("Li Wei 李伟", "Zhang Min 张敏"),
+        (
+            ("Shanghai", "上海", "SH", ("浦东", "徐汇", "闵行", "静安", "宝山", "嘉定", "长宁", "杨浦")),
+            ("Hangzhou", "杭州", "HZ", ("西湖", "滨江", "萧山", "拱墅", "余杭")),
+            ("Nanjing", "南京", "NJ", ("鼓楼", "江宁", "建邺", "玄武", "秦淮")),
+            ("Suzhou", "苏州", "SU", ("姑苏", "园区", "吴中", "相城")),
+        ),
+    ),
+    "North": (
+        0.20,
+        0.20,
+        ("Wang Fang 王芳", "Liu Yang 刘洋"),
+        (
+            ("Beijing", "北京", "BJ", ("朝阳", "海淀", "丰台", "通州", "大兴", "昌平", "西城", "望京")),
+            ("Tianjin", "天津", "TJ", ("南开", "河西", "和平", "滨海")),
+            ("Shenyang", "沈阳", "SY", ("和平", "铁西", "浑南", "皇姑")),
+            ("Jinan", "济南", "JN", ("历下", "市中", "槐荫", "天桥")),
+        ),
+    ),
+    "South": (
+        0.22,
+        0.22,
+        ("Chen Jie 陈杰", "Huang Li 黄丽"),
+        (
+            ("Guangzhou", "广州", "GZ", ("天河", "越秀", "海珠", "番禺", "白云", "黄埔")),
+            ("Shenzhen", "深圳", "SZ", ("福田", "南山", "罗湖", "宝安", "龙岗")),
+            ("Xiamen", "厦门", "XM", ("思明", "湖里", "集美")),
+            ("Fuzhou", "福州", "FZ", ("鼓楼", "台江", "仓山")),
+        ),
+    ),
+    "West": (
+        0.14,
+        0.15,
+        ("Zhao Lei 赵磊", "Zhou Tao 周涛"),
+        (
+            ("Chengdu", "成都", "CD", ("锦江", "武侯", "高新", "成华", "金牛")),
+            ("Chongqing", "重庆", "CQ", ("渝中", "江北", "南岸", "沙坪坝")),
+            ("Xi'an", "西安", "XA", ("雁塔", "碑林", "未央")),
+            ("Kunming", "昆明", "KM", ("五华", "盘龙", "官渡")),
+        ),
+    ),
+    "Central": (
+        0.16,
+        0.18,
+        ("Wu Na 吴娜", "Sun Hao 孙浩"),
+        (
+            ("Wuhan", "武汉", "WH", ("江汉", "武昌", "洪山", "汉阳", "光谷")),
+            ("Changsha", "长沙", "CS", ("芙蓉", "岳麓", "开福", "雨花")),
+            ("Zhengzhou", "郑州", "ZZ", ("金水", "二七", "中原")),
+            ("Hefei", "合肥", "HF", ("蜀山", "包河", "庐阳")),
+        ),
+    ),
 }
-MANAGERS = {  # two KA managers per region
-    "East": ["Li Wei 李伟", "Zhang Min 张敏"],
-    "North": ["Wang Fang 王芳", "Liu Yang 刘洋"],
-    "South": ["Chen Jie 陈杰", "Huang Li 黄丽"],
-    "West": ["Zhao Lei 赵磊", "Zhou Tao 周涛"],
-    "Central": ["Wu Na 吴娜", "Sun Hao 孙浩"],
+CITY_WEIGHTS = (0.4, 0.25, 0.2, 0.15)  # the first city of a region is its biggest market
+SUPERVISORS = {  # regional sales supervisors, who sometimes visit a store a second time in a week
+    "East": "Ma Jun 马军",
+    "North": "Xu Jing 徐静",
+    "South": "He Qiang 何强",
+    "West": "Luo Yan 罗艳",
+    "Central": "Guo Peng 郭鹏",
 }
-CATEGORIES = {  # category: (own brand, competitor brands, size factor, price range)
-    "Dairy": ("Sunfield", ["Golden Meadow", "Northern Pasture", "Bright Farm", "Alpine Cow", "Jade Valley"], 1.0, (6, 18)),
-    "Snacks": ("Crispy Bay", ["Happy Crunch", "Oishi Co", "Lucky Chips", "Red Lantern", "Panda Bites"], 0.6, (4, 12)),
-    "Beverages": ("Fresh Peak", ["Blue Spring", "Tianfu Tea", "Cool Wave", "Sunny Orchard", "Mountain Dew Co"], 0.8, (3, 9)),
-}
-OWN_SKUS = 8
-COMP_SKUS = 4  # per competitor brand
-MECHANICS = ["DM", "TG", "TPR", "PROMOTER", "BUNDLE"]
-LIFT = {"DM": (0.6, 1.5), "TG": (0.6, 1.4), "TPR": (0.3, 0.6), "PROMOTER": (0.2, 0.4), "BUNDLE": (0.2, 0.5)}
-COMPETITOR_NOTES = ["蒙牛端架促销", "伊利买二送一", "竞品新品上市", "竞品降价10%", "竞品增加促销员", "竞品DM海报"]
-VISIT_NOTES = ["店长要求加大陈列", "下周档期确认", "补货不及时", "价签错误已纠正"]
 
 
-def _weeks(n: int) -> np.ndarray:
-    return np.array([LAST_WEEK - dt.timedelta(weeks=n - 1 - i) for i in range(n)], dtype="datetime64[D]")
+@dataclass(frozen=True)
+class Category:
+    name: str
+    code: str
+    zh: str
+    weekly: float  # median weekly category sales of a hypermarket, all brands (yuan)
+    affinity: float  # our strength in the category
+    cny: float  # Chinese New Year (年货) peak
+    summer: float
+    autumn: float  # Mid-Autumn / National Day gift season
+    own: tuple[tuple[str, str, str, float], ...]  # (brand, brand in Chinese, item, list price)
+    competitors: tuple[tuple[str, str], ...]  # (brand, brand in Chinese)
+    items: tuple[tuple[str, float], ...]  # the competitors' range: (item, list price)
 
 
-def _seasonality(weeks: np.ndarray, categories: list[str]) -> np.ndarray:
-    """(weeks, categories): Chinese New Year peak, summer for beverages, a mild trend."""
-    doy = (weeks - weeks.astype("datetime64[Y]")).astype(int)
-    years = (weeks - weeks[0]).astype(int) / 365.0
-    cny = 1 + 0.45 * np.exp(-(((doy - 35) / 12.0) ** 2))  # late January / February
-    summer = 1 + 0.35 * np.exp(-(((doy - 200) / 30.0) ** 2))
-    trend = 1 + 0.04 * years
-    out = np.empty((len(weeks), len(categories)))
-    for j, c in enumerate(categories):
-        out[:, j] = cny * trend * (summer if c == "Beverages" else 1.0)
-    return out
+CATEGORIES = (
+    Category(
+        "Dairy",
+        "DAI",
+        "乳品",
+        60_000,
+        1.10,
+        0.70,
+        0.0,
+        0.25,
+        (
+            ("Sunfield", "阳光牧场", "纯牛奶 250ml×16", 52.9),
+            ("Sunfield", "阳光牧场", "高钙牛奶 250ml×16", 56.9),
+            ("Sunfield", "阳光牧场", "原味酸奶 200g×10", 42.9),
+            ("Sunfield", "阳光牧场", "鲜牛奶 950ml", 21.9),
+            ("Sunfield Kids", "阳光宝贝", "儿童成长奶 190ml×12", 48.9),
+            ("Sunfield Kids", "阳光宝贝", "儿童酸奶 100g×8", 26.9),
+        ),
+        (
+            ("Grassland", "草原牧歌"),
+            ("Golden Pasture", "金牧场"),
+            ("Jade Lake", "翠湖"),
+            ("Northern Star", "北星"),
+            ("Happy Cow", "乐牛"),
+        ),
+        (
+            ("纯牛奶 250ml×16", 49.9),
+            ("酸奶 200g×10", 39.9),
+            ("低脂牛奶 1L", 15.9),
+            ("儿童奶 190ml×12", 45.0),
+            ("鲜牛奶 950ml", 19.9),
+        ),
+    ),
+    Category(
+        "Snacks",
+        "SNK",
+        "休闲食品",
+        40_000,
+        0.85,
+        0.90,
+        -0.05,
+        0.20,
+        (
+            ("Crispy Bay", "脆湾", "薯片 原味 70g", 8.5),
+            ("Crispy Bay", "脆湾", "薯片 番茄味 70g", 8.5),
+            ("Crispy Bay", "脆湾", "每日坚果 750g", 109.0),
+            ("Crispy Bay", "脆湾", "苏打饼干 400g", 16.9),
+            ("Crispy Bay", "脆湾", "零食大礼包 1kg", 59.9),
+            ("Crispy Bay", "脆湾", "海苔卷 90g", 12.9),
+        ),
+        (
+            ("Happy Crunch", "乐脆"),
+            ("Panda Bites", "熊猫仔"),
+            ("Red Lantern", "红灯笼"),
+            ("Lucky Nuts", "好运果"),
+            ("Golden Crisp", "金脆"),
+        ),
+        (
+            ("薯片 70g", 7.9),
+            ("坚果礼盒 750g", 99.0),
+            ("饼干 400g", 15.9),
+            ("膨化零食 大礼包", 39.9),
+            ("辣条 200g", 9.9),
+        ),
+    ),
+    Category(
+        "Beverages",
+        "BEV",
+        "饮料",
+        50_000,
+        1.00,
+        0.45,
+        0.50,
+        0.05,
+        (
+            ("Fresh Peak", "清峰", "饮用天然水 550ml×24", 38.0),
+            ("Fresh Peak", "清峰", "茉莉绿茶 500ml×15", 52.5),
+            ("Fresh Peak", "清峰", "蜂蜜柚子茶 500ml×15", 58.5),
+            ("Fresh Peak", "清峰", "鲜榨橙汁 1.5L", 13.9),
+            ("Peak Zero", "零峰", "无糖绿茶 500ml×15", 67.5),
+            ("Peak Zero", "零峰", "无糖乌龙茶 500ml×15", 67.5),
+        ),
+        (
+            ("Blue Spring", "蓝泉"),
+            ("Tianfu Tea", "天府茶"),
+            ("Cool Wave", "酷浪"),
+            ("Sunny Orchard", "晴果园"),
+            ("Green Leaf", "绿叶"),
+        ),
+        (
+            ("矿泉水 550ml×24", 36.0),
+            ("茉莉花茶 500ml×15", 48.0),
+            ("橙汁 1.5L", 12.9),
+            ("无糖茶 500ml×15", 63.0),
+            ("运动饮料 600ml×15", 60.0),
+        ),
+    ),
+)
+NEW_SKU = "BEV-O06"  # launched LAUNCH_WEEKS before the last week: no history before
+LAUNCH_WEEKS = 26
+OTHER_PRICE = 20.0  # the aggregate OTHER-<category> row: units are a nominal count
+
+# Chinese New Year and Mid-Autumn move with the lunar calendar.
+CNY = (
+    "2016-02-08",
+    "2017-01-28",
+    "2018-02-16",
+    "2019-02-05",
+    "2020-01-25",
+    "2021-02-12",
+    "2022-02-01",
+    "2023-01-22",
+    "2024-02-10",
+    "2025-01-29",
+    "2026-02-17",
+    "2027-02-06",
+)
+MID_AUTUMN = (
+    "2016-09-15",
+    "2017-10-04",
+    "2018-09-24",
+    "2019-09-13",
+    "2020-10-01",
+    "2021-09-21",
+    "2022-09-10",
+    "2023-09-29",
+    "2024-09-17",
+    "2025-10-06",
+    "2026-09-25",
+    "2027-09-15",
+)
+
+MECHANICS = ("DM", "TG", "TPR", "PROMOTER", "BUNDLE")
+MECHANIC_WEIGHTS = (0.26, 0.24, 0.2, 0.15, 0.15)
+LIFT = {"DM": (0.6, 1.5), "TG": (0.6, 1.5), "TPR": (0.3, 0.6), "PROMOTER": (0.2, 0.4), "BUNDLE": (0.2, 0.5)}
+FEE = {"DM": 100, "TG": 120, "TPR": 30, "PROMOTER": 120, "BUNDLE": 50}  # slot fees per store-week (a median store)
+PANTRY_LOADING = {"DM", "TPR", "BUNDLE"}  # price deals pull purchases forward: a dip afterwards
+MARKET = {"East": (0.32, 0.95), "South": (0.28, 1.04)}  # panel regions: (tracked stores' coverage, our bias)
+
+COMPETITOR_ACTIVITY = (
+    "{b}端架促销",
+    "{b}买二送一",
+    "{b}新品上市",
+    "{b}降价促销",
+    "{b}增加促销员",
+    "{b}DM海报",
+    "{b}堆头陈列",
+)
+VISIT_NOTES = (
+    "店长要求加大陈列",
+    "下周档期确认",
+    "补货不及时",
+    "价签错误已纠正",
+    "堆头位置被竞品占用",
+    "新店长到任，需重新沟通",
+    "库存偏高，建议做促销",
+    "货架调整后排面减少",
+)
+OOS_NOTES = ("缺货，已通知补货", "促销期间断货", "仓库到货延迟")
 
 
 def create_demo(con: duckdb.DuckDBPyConnection, stores: int = 160, weeks: int = 104, seed: int = 7) -> dict[str, int]:
-    """Fill an empty warehouse with the demo data; return the row count of each table."""
-    if stores < 1 or weeks < 12:
-        raise KaError("The demo needs at least 1 store and 12 weeks.")
-    for t in TABLES:
-        if con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]:
-            raise KaError(f"The warehouse is not empty ({t} has rows); demo data goes into an empty warehouse.")
-    rng = np.random.default_rng(seed)
+    """Fill an empty warehouse (schema already created by ka_core.db.connect) with the demo data; return row counts per table."""
+    if stores < 1 or not 12 <= weeks <= MAX_WEEKS:
+        raise KaError(
+            f"The demo needs at least 1 store and 12 to {MAX_WEEKS} weeks (got {stores} stores, {weeks} weeks)."
+        )
+    for table in (*LOAD_ORDER, "ka_loads"):
+        if con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchall()[0][0]:
+            raise KaError(
+                f"The warehouse is not empty ({table} has rows); demo data goes into an empty warehouse. "
+                "Use `python -m ka_core init --demo --force` to start again."
+            )
     label = f"demo (seed {seed}, {stores} stores, {weeks} weeks)"
-    data = _generate(rng, stores, weeks)
+    digest = hashlib.sha256(label.encode("utf-8")).hexdigest()
+    load_ids = {t: i for i, t in enumerate(LOAD_ORDER, start=1)}
+    rng = np.random.default_rng(seed)
     con.execute("BEGIN TRANSACTION").fetchall()
     try:
-        counts = {}
-        for load_id, table in enumerate(("stores", "products", "sales", "market", "promotions", "visits"), start=1):
-            arrow = data[table]
-            cols = TABLES[table].column_names
-            con.register("demo_rows", arrow)
+        plan = _plan(rng, stores, weeks)
+        counts = {t: 0 for t in LOAD_ORDER}
+        counts["stores"] = _insert(con, "stores", load_ids["stores"], _stores_table(plan))
+        counts["products"] = _insert(con, "products", load_ids["products"], _products_table(plan))
+        for chunk in _sales_chunks(plan, rng):
+            counts["sales"] += _insert(con, "sales", load_ids["sales"], chunk)
+        counts["market"] = _insert(con, "market", load_ids["market"], _market_table(plan, rng))
+        counts["promotions"] = _insert(con, "promotions", load_ids["promotions"], _promotions_table(plan))
+        counts["visits"] = _insert(con, "visits", load_ids["visits"], _visits_table(plan, rng))
+        for table, load_id in load_ids.items():
             con.execute(
-                f"INSERT INTO {table} ({', '.join(cols)}, load_id) SELECT {', '.join(cols)}, {load_id} FROM demo_rows"
-            ).fetchall()
-            con.unregister("demo_rows")
-            counts[table] = arrow.num_rows
-            con.execute(
-                "INSERT INTO ka_loads VALUES (?, ?, ?, ?, ?, 0, 'demo', ?, NULL)",
-                [load_id, table, label, hashlib.sha256(label.encode()).hexdigest(), arrow.num_rows, LOADED_AT],
+                "INSERT INTO ka_loads (load_id, table_name, file_name, sha256, rows_inserted, rows_replaced, "
+                "user_name, loaded_at, undone_at) VALUES (?, ?, ?, ?, ?, 0, 'demo', ?, NULL)",
+                [load_id, table, label, digest, counts[table], LOADED_AT],
             ).fetchall()
         rebuild_weekly(con)
         con.execute("COMMIT").fetchall()
-    except Exception:
+    except BaseException:
         con.execute("ROLLBACK").fetchall()
         raise
     return counts
 
 
-def _generate(rng: np.random.Generator, n_stores: int, n_weeks: int) -> dict[str, pa.Table]:
-    week_dates = _weeks(n_weeks)
-    cats = list(CATEGORIES)
-    n_cat = len(cats)
+def story_stores(stores: int = 160, weeks: int = 104, seed: int = 7) -> dict[str, list[str]]:
+    """The store ids of each planted story (attack, neglected, over_served, no_data, no_data_category)."""
+    plan = _plan(np.random.default_rng(seed), stores, weeks)
+    ids = plan.store_ids
+    return {
+        "attack": sorted(ids[i] for i in plan.attack),
+        "neglected": sorted(ids[i] for i in plan.neglected),
+        "over_served": sorted(ids[i] for i in plan.over_served),
+        "no_data": sorted(ids[i] for i in plan.blind),
+        "no_data_category": sorted(f"{ids[s]} {CATEGORIES[c].name}" for s, c in plan.silent_category),
+    }
 
-    # Stores ---------------------------------------------------------------------------
-    chain_idx = rng.choice(len(CHAINS), size=n_stores, p=[c[1] for c in CHAINS])
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, load_id: int, rows: pa.Table) -> int:
+    cols = ", ".join(TABLES[table].column_names)
+    con.register("demo_rows", rows)
+    try:
+        con.execute(f"INSERT INTO {table} ({cols}, load_id) SELECT {cols}, ? FROM demo_rows", [load_id]).fetchall()
+    finally:
+        con.unregister("demo_rows")
+    return rows.num_rows
+
+
+# The plan: stores, products, category totals, shares and promotions -----------------------------
+
+
+@dataclass
+class _Plan:
+    n_weeks: int
+    week_dates: np.ndarray  # (w,) datetime64[D] Mondays
+    store_ids: list[str]
+    store_names: list[str]
+    chain: np.ndarray  # (s,) index into CHAINS
+    region: np.ndarray  # (s,) index into REGIONS
+    cities: list[str]
+    formats: list[str]
+    managers: list[str]
+    size: np.ndarray  # (s,) store size, 1 = a median hypermarket
+    sharing: np.ndarray  # (s,) bool
+    total: np.ndarray  # (s, c, w) category sales before our promotions
+    share: np.ndarray  # (s, c) our customer share
+    skus: list[str]
+    sku_cat: np.ndarray  # (k,) category index
+    is_own: np.ndarray  # (k,) bool
+    brands: list[str]
+    sku_names: list[str]
+    unit_cost: list[float | None]
+    price: np.ndarray  # (chain, k, w) shelf price
+    carried: np.ndarray  # (s, k) bool: the store lists the SKU
+    weight: np.ndarray  # (s, k) the SKU's weight within its brand group in the store
+    own_idx: np.ndarray  # own SKUs (global sku index); `own` arrays below are in this order
+    mult: np.ndarray  # (s, own, w) promotion lift, post-promotion dip and stock-outs
+    price_ratio: np.ndarray  # (s, own, w) promotional price against the shelf price
+    promo_state: np.ndarray  # (s, c, w) 0 none, 1 promotion executed, 2 promotion not executed
+    promotions: list[tuple]
+    oos: list[tuple[int, int, int, int, int]]  # (store, sku, week, first day, last day) of promotion stock-outs
+    attack: np.ndarray
+    neglected: np.ndarray
+    over_served: np.ndarray
+    blind: np.ndarray  # never report a category total
+    silent_category: list[tuple[int, int]]  # (store, category) never reported
+    own_actual: np.ndarray  # (s, c, w) own revenue as written to sales (filled by _sales_chunks)
+    comp_actual: np.ndarray  # (s, c, w) everyone else's revenue in the category
+
+
+def _plan(rng: np.random.Generator, n_stores: int, n_weeks: int) -> _Plan:
+    week_dates = np.array(LAST_WEEK, dtype="datetime64[D]") - 7 * np.arange(n_weeks - 1, -1, -1)
+    n_cat = len(CATEGORIES)
     region_names = list(REGIONS)
-    region_idx = rng.choice(len(region_names), size=n_stores, p=[0.28, 0.22, 0.22, 0.14, 0.14])
-    sharing = np.array([CHAINS[i][2] for i in chain_idx])
-    size = np.exp(rng.normal(np.log(9000), 0.75, n_stores))  # weekly category sales, Dairy scale
-    size[np.array([CHAINS[i][0] == "Metro" for i in chain_idx])] *= 1.6
-    store_ids, store_names, cities, managers, formats = [], [], [], [], []
-    counters: dict[str, int] = {}
+
+    # Stores: chain, region, city, format and a log-normal size.
+    chain = rng.choice(len(CHAINS), n_stores, p=[c.weight for c in CHAINS])
+    region = rng.choice(len(region_names), n_stores, p=[REGIONS[r][0] for r in region_names])
+    city = rng.choice(len(CITY_WEIGHTS), n_stores, p=CITY_WEIGHTS)
+    fmt_draw = rng.random(n_stores)
+    size = np.exp(rng.normal(0.0, 0.6, n_stores)) * np.where(city == 0, 1.15, 1.0)
+    store_ids, store_names, cities, formats, managers = [], [], [], [], []
+    seen: dict[tuple[int, int, int], int] = {}
     for s in range(n_stores):
-        chain, _, _, fmt, prefix = CHAINS[chain_idx[s]]
-        region = region_names[region_idx[s]]
-        city = REGIONS[region][0][int(rng.integers(len(REGIONS[region][0])))]
-        key = f"{chain[:2].upper()}-{region[:2].upper()}"
-        counters[key] = counters.get(key, 0) + 1
-        store_ids.append(f"{key}-{counters[key]:03d}")
-        store_names.append(f"{prefix} {city.split(' ')[1]}{counters[key]}号店")
-        cities.append(city.split(" ")[0])
-        managers.append(MANAGERS[region][int(rng.integers(2))])
-        formats.append(fmt)
+        ch, (_, _, mgrs, city_list) = CHAINS[chain[s]], REGIONS[region_names[region[s]]]
+        en, zh, code, districts = city_list[city[s]]
+        n = seen[chain[s], region[s], city[s]] = seen.get((chain[s], region[s], city[s]), 0) + 1
+        store_ids.append(f"{ch.code}-{code}-{n:03d}")
+        d = districts[(n - 1) % len(districts)]
+        store_names.append(
+            f"{ch.zh} {zh}{d}店" if n <= len(districts) else f"{ch.zh} {zh}{d}{(n - 1) // len(districts) + 1}店"
+        )
+        cum = np.cumsum([p for _, p in ch.formats])
+        f = ch.formats[int(np.searchsorted(cum, fmt_draw[s] * cum[-1]))][0]
+        formats.append(f)
+        size[s] *= FORMAT_SIZE[f]
+        cities.append(en)
+        managers.append(mgrs[city[s] % 2])  # each manager covers half of the region's cities
+    sharing = np.array([CHAINS[c].shares_data for c in chain])
 
-    # Our share per store and category around the region's market share; the stories.
-    base_share = np.array([REGIONS[region_names[r]][1] for r in region_idx])
-    share = base_share[:, None] * np.exp(rng.normal(0, 0.3, (n_stores, n_cat)))
-    order = np.argsort(-size)
-    top = order[: max(1, n_stores // 5)]
-    attack = rng.choice(top, size=max(1, len(top) // 3), replace=False)  # big stores, we under-sell
-    share[attack] *= 0.4
-    small = order[n_stores // 2 :]
-    over = rng.choice(small, size=max(1, n_stores // 12), replace=False) if len(small) else np.array([], int)
-    share[over] = np.minimum(0.65, share[over] * 2.8)  # small stores where we are strong
-    size[over] *= 1.3
-    share = np.clip(share, 0.01, 0.7)
-    # Attack stores not visited for months, and stores with no category data at all.
-    neglected = attack[: max(1, len(attack) // 2)]
-    nonsharing = np.flatnonzero(~sharing)
-    no_data = rng.choice(nonsharing, size=max(1, len(nonsharing) // 25), replace=False) if len(nonsharing) else []
-
-    # Products -------------------------------------------------------------------------
-    skus, brands, pcats, own_flags, names, makers, costs, prices = [], [], [], [], [], [], [], []
-    for c, (own_brand, comps, _, (lo, hi)) in CATEGORIES.items():
-        for i in range(OWN_SKUS):
-            p = round(float(rng.uniform(lo, hi)), 1)
-            skus.append(f"{c[:3].upper()}-O{i + 1:02d}")
-            brands.append(own_brand), pcats.append(c), own_flags.append(True)
-            names.append(f"{own_brand} {c.lower()} #{i + 1}"), makers.append("Our Company")
-            costs.append(round(p * 0.55, 2)), prices.append(p)
-        for b, brand in enumerate(comps):
-            for i in range(COMP_SKUS):
-                p = round(float(rng.uniform(lo, hi)), 1)
-                skus.append(f"{c[:3].upper()}-C{b + 1}{i + 1}")
-                brands.append(brand), pcats.append(c), own_flags.append(False)
-                names.append(f"{brand} #{i + 1}"), makers.append(f"{brand} Group")
-                costs.append(None), prices.append(p)
-        skus.append(f"OTHER-{c}")
-        brands.append("Other"), pcats.append(c), own_flags.append(False)
-        names.append(f"All other {c.lower()}"), makers.append(None), costs.append(None), prices.append(10.0)
-    n_sku = len(skus)
-    sku_cat = np.array([cats.index(c) for c in pcats])
-    is_own = np.array(own_flags)
-    price = np.array(prices)
-
-    # Category totals T(s, c, w) and our revenue ----------------------------------------
-    cat_factor = np.array([CATEGORIES[c][2] for c in cats])
-    season = _seasonality(week_dates, cats)  # (w, c)
+    # Category totals: size × category × season × noise.
+    season = _season(week_dates)  # (w, c)
+    weekly = np.array([c.weekly for c in CATEGORIES])
+    mix = np.exp(rng.normal(0, 0.2, (n_stores, n_cat)))  # some stores sell more snacks, others more dairy
     total = (
         size[:, None, None]
-        * cat_factor[None, :, None]
+        * (weekly[None, :] * mix)[:, :, None]
         * season.T[None, :, :]
-        * np.exp(rng.normal(0, 0.08, (n_stores, n_cat, n_weeks)))
-    )  # (s, c, w)
-    own_total = total * share[:, :, None] * np.exp(rng.normal(0, 0.06, (n_stores, n_cat, n_weeks)))
+        * np.exp(rng.normal(0, 0.07, (n_stores, n_cat, n_weeks)))
+    )
 
-    # Promotions (own SKUs), applied to a (store, own sku, week) multiplier -----------------
-    own_idx = np.flatnonzero(is_own)
-    own_pos = {k: i for i, k in enumerate(own_idx)}
-    mult = np.ones((n_stores, len(own_idx), n_weeks))
-    oos_events: list[tuple[int, int, int]] = []  # (store, sku, week)
-    promo_rows = []
-    n_promos = int(60 + 0.2 * n_stores)
+    # Our share: the region's market share, our standing with the chain and in the category, store noise.
+    region_share = np.array([REGIONS[region_names[r]][1] for r in region])
+    chain_aff = np.array([CHAINS[c].affinity for c in chain])
+    cat_aff = np.array([c.affinity for c in CATEGORIES])
+    share = (region_share * chain_aff)[:, None] * cat_aff[None, :] * np.exp(rng.normal(0, 0.25, (n_stores, n_cat)))
+
+    # The stories. Potential rank: 0 = the biggest store.
+    potential = total.sum(axis=(1, 2))
+    order = np.argsort(-potential, kind="stable")
+    top = order[: max(2, n_stores // 5)]
+    attack = np.sort(rng.choice(top, size=max(1, len(top) // 3), replace=False))
+    share[attack] *= rng.uniform(0.3, 0.5, (len(attack), 1))  # big stores where we under-sell
+    middle = order[n_stores // 2 : max(n_stores // 2 + 1, 4 * n_stores // 5)]
+    middle = middle[~np.isin(middle, attack)]
+    over_served = np.sort(rng.choice(middle, size=min(len(middle), max(1, n_stores // 12)), replace=False))
+    share[over_served] = np.minimum(0.7, share[over_served] * rng.uniform(2.6, 3.2, (len(over_served), 1)))
+    share = np.clip(share, 0.02, 0.75)
+    neglected = attack[: max(1, len(attack) // 2)]
+    candidates = np.flatnonzero(~sharing & ~np.isin(np.arange(n_stores), np.concatenate([attack, over_served])))
+    blind = np.sort(rng.choice(candidates, size=min(len(candidates), 1 + n_stores // 150), replace=False))
+    candidates = candidates[~np.isin(candidates, blind)]
+    silent = np.sort(rng.choice(candidates, size=min(len(candidates), max(1, n_stores // 40)), replace=False))
+    silent_category = [(int(s), int(rng.integers(n_cat))) for s in silent]
+
+    # Products: our brands and the competitors', list prices, the price each chain charges each week.
+    skus, sku_cat, is_own, brands, names, costs, list_price = [], [], [], [], [], [], []
+    for c, cat in enumerate(CATEGORIES):
+        for i, (brand, zh, item, p) in enumerate(cat.own):
+            skus.append(f"{cat.code}-O{i + 1:02d}")
+            sku_cat.append(c), is_own.append(True), brands.append(brand), names.append(f"{zh} {item}")
+            costs.append(round(p * float(rng.uniform(0.36, 0.46)), 2))
+            list_price.append(p)
+        for b, (brand, zh) in enumerate(cat.competitors):
+            level = float(rng.uniform(0.85, 1.15))  # premium and value brands
+            for i, (item, p) in enumerate(cat.items):
+                skus.append(f"{cat.code}-C{b + 1}{i + 1}")
+                sku_cat.append(c), is_own.append(False), brands.append(brand), names.append(f"{zh} {item}")
+                costs.append(None)
+                list_price.append(round(p * level, 1))
+        skus.append(f"OTHER-{cat.name}")
+        sku_cat.append(c), is_own.append(False), brands.append("Other"), names.append(f"其他品牌 {cat.zh}")
+        costs.append(None)
+        list_price.append(OTHER_PRICE)
+    n_sku = len(skus)
+    sku_cat_a, is_own_a = np.array(sku_cat), np.array(is_own)
+    other = np.array([k.startswith("OTHER-") for k in skus])
+    # Each SKU gets one list-price increase of 3-6% somewhere in the period; chains price a bit differently.
+    step_week = rng.integers(0, n_weeks, n_sku)
+    step = 1 + rng.uniform(0.03, 0.06, n_sku)[:, None] * (np.arange(n_weeks)[None, :] >= step_week[:, None])
+    base = np.array(list_price)[:, None] * np.where(other[:, None], 1.0, step)
+    chain_level = np.array([c.price for c in CHAINS])
+    price = np.round(chain_level[:, None, None] * base[None, :, :], 1)
+    price[:, other, :] = OTHER_PRICE
+
+    carries = np.where(sharing, 0.96, np.array([CHAINS[c].carries for c in chain]))
+    carried = rng.random((n_stores, n_sku)) < carries[:, None]
+    carried[:, other] = True
+    own_idx = np.flatnonzero(is_own_a)
+    for c in range(n_cat):  # every store lists at least our best-selling SKU of each category
+        carried[:, own_idx[sku_cat_a[own_idx] == c][0]] = True
+    popularity = rng.gamma(3.0, 1.0, n_sku) * np.where(other, 6.0, 1.0)
+    weight = popularity[None, :] * rng.gamma(6.0, 1 / 6.0, (n_stores, n_sku)) * carried
+
+    plan = _Plan(
+        n_weeks=n_weeks,
+        week_dates=week_dates,
+        store_ids=store_ids,
+        store_names=store_names,
+        chain=chain,
+        region=region,
+        cities=cities,
+        formats=formats,
+        managers=managers,
+        size=size,
+        sharing=sharing,
+        total=total,
+        share=share,
+        skus=skus,
+        sku_cat=sku_cat_a,
+        is_own=is_own_a,
+        brands=brands,
+        sku_names=names,
+        unit_cost=costs,
+        price=price,
+        carried=carried,
+        weight=weight,
+        own_idx=own_idx,
+        mult=np.ones((n_stores, len(own_idx), n_weeks)),
+        price_ratio=np.ones((n_stores, len(own_idx), n_weeks)),
+        promo_state=np.zeros((n_stores, n_cat, n_weeks), dtype=np.int8),
+        promotions=[],
+        oos=[],
+        attack=attack,
+        neglected=neglected,
+        over_served=over_served,
+        blind=blind,
+        silent_category=silent_category,
+        own_actual=np.zeros((n_stores, n_cat, n_weeks)),
+        comp_actual=np.zeros((n_stores, n_cat, n_weeks)),
+    )
+    _plan_promotions(plan, rng)
+    return plan
+
+
+def _season(week_dates: np.ndarray) -> np.ndarray:
+    """(weeks, categories): 年货 peak before Chinese New Year, a quiet month after, summer, gift season, trend."""
+    mid = week_dates + 3  # Thursday stands for the week
+    cny = (mid[:, None] - np.array(CNY, dtype="datetime64[D]")[None, :]).astype(int)
+    pre_cny = np.exp(-(((cny + 10) / 9.0) ** 2)).sum(axis=1)
+    post_cny = ((cny > 6) & (cny < 28)).any(axis=1)
+    autumn = (mid[:, None] - np.array(MID_AUTUMN, dtype="datetime64[D]")[None, :]).astype(int)
+    gifts = np.exp(-(((autumn + 7) / 9.0) ** 2)).sum(axis=1)
+    doy = (week_dates - week_dates.astype("datetime64[Y]")).astype(int)
+    summer = np.exp(-(((doy - 200) / 35.0) ** 2))
+    years = (week_dates - np.array(LAST_WEEK, dtype="datetime64[D]")).astype(int) / 365.25
+    out = np.empty((len(week_dates), len(CATEGORIES)))
+    for c, cat in enumerate(CATEGORIES):
+        out[:, c] = (1 + cat.cny * pre_cny - 0.15 * post_cny + cat.summer * summer + cat.autumn * gifts) * (
+            1 + 0.03 * years
+        )
+    return out
+
+
+def _festival_weight(week_dates: np.ndarray) -> np.ndarray:
+    """Promotions cluster before Chinese New Year, 618, Mid-Autumn / National Day and Double 11."""
+    mid = week_dates + 3
+    cny = (mid[:, None] - np.array(CNY, dtype="datetime64[D]")[None, :]).astype(int)
+    autumn = (mid[:, None] - np.array(MID_AUTUMN, dtype="datetime64[D]")[None, :]).astype(int)
+    md = np.array([int(str(d)[5:7]) * 100 + int(str(d)[8:10]) for d in mid])
+    festive = ((cny > -35) & (cny < 0)).any(1) | ((autumn > -21) & (autumn < 3)).any(1)
+    festive |= ((md >= 601) & (md <= 618)) | ((md >= 925) & (md <= 1007)) | ((md >= 1025) & (md <= 1111))
+    return 1.0 + 2.0 * festive
+
+
+def _plan_promotions(plan: _Plan, rng: np.random.Generator) -> None:
+    """Promotions on our SKUs: write lift, dips, promotional prices and stock-outs into the plan."""
+    n_stores, n_weeks = len(plan.store_ids), plan.n_weeks
+    n_promos = max(5, round((50 + 0.25 * min(n_stores, 2000)) * n_weeks / 104))
+    own_pos = {int(k): i for i, k in enumerate(plan.own_idx)}
+    chain_stores = [np.flatnonzero(plan.chain == c) for c in range(len(CHAINS))]
+    chain_p = np.array([np.sqrt(len(s)) for s in chain_stores])
+    start_p = _festival_weight(plan.week_dates)[: n_weeks - 1]
+    mean_cost = 0.41  # unit cost against the shelf price, to size costs and targets
+    rows = []
     for p in range(n_promos):
-        ch = int(rng.integers(len(CHAINS)))
-        chain_stores = np.flatnonzero(chain_idx == ch)
-        if len(chain_stores) == 0:
-            continue
-        mech = MECHANICS[p % len(MECHANICS)]
-        start_w = int(rng.integers(10, n_weeks - 3))
-        length = int(rng.integers(1, 4))
-        start = week_dates[start_w].astype(dt.date) + dt.timedelta(days=int(rng.integers(0, 4)))
-        end_w = min(n_weeks - 1, start_w + length - 1)
-        end = week_dates[end_w].astype(dt.date) + dt.timedelta(days=int(rng.integers(3, 7)))
+        ch = int(rng.choice(len(CHAINS), p=chain_p / chain_p.sum()))
+        mech = MECHANICS[p] if p < len(MECHANICS) else str(rng.choice(MECHANICS, p=MECHANIC_WEIGHTS))
+        c = int(rng.integers(len(CATEGORIES)))
+        start_w = int(rng.choice(n_weeks - 1, p=start_p / start_p.sum()))
+        length = int(rng.choice(4, p=(0.35, 0.35, 0.2, 0.1))) + (2 if mech == "PROMOTER" else 1)
+        end_w = min(n_weeks - 1, start_w + min(length, 4) - 1)
+        start_off, end_off = int(rng.integers(0, 3)), int(rng.integers(4, 7))
+        start = plan.week_dates[start_w].astype(dt.date) + dt.timedelta(days=start_off)
+        end = plan.week_dates[end_w].astype(dt.date) + dt.timedelta(days=end_off)
+        members = chain_stores[ch]
         one_store = rng.random() < 0.25
-        stores_in = chain_stores[[int(rng.integers(len(chain_stores)))]] if one_store else chain_stores
-        c = int(rng.integers(n_cat))
-        cat_own = own_idx[sku_cat[own_idx] == c]
-        one_sku = rng.random() < 0.5
-        skus_in = cat_own[[int(rng.integers(len(cat_own)))]] if one_sku else cat_own
-        loser = rng.random() < 0.1
+        if one_store:  # retailers pilot in their big stores
+            members = members[[int(rng.choice(len(members), p=plan.size[members] / plan.size[members].sum()))]]
+        cat_own = plan.own_idx[plan.sku_cat[plan.own_idx] == c]
+        one_sku = rng.random() < (0.3 if one_store else 0.6)  # a pilot in one store features the brand
+        if one_sku:
+            skus_in = cat_own[[int(rng.integers(len(cat_own)))]]
+            brand = plan.brands[skus_in[0]]
+        else:
+            brand = plan.brands[cat_own[int(rng.integers(len(cat_own)))]]
+            skus_in = cat_own[[plan.brands[k] == brand for k in cat_own]]
+        loser = rng.random() < 0.07 or p == 7  # always at least one that lost money
         lo, hi = LIFT[mech]
-        lift = rng.uniform(0.02, 0.12) if loser else rng.uniform(lo, hi)
-        dip = rng.uniform(0.05, 0.25) if mech in ("DM", "TPR", "BUNDLE") else rng.uniform(0, 0.08)
-        pos = [own_pos[k] for k in skus_in]
+        lift = rng.uniform(0.0, 0.12) if loser else rng.uniform(lo, hi)
+        executed = rng.random(len(members)) < np.where(np.isin(members, plan.attack), 0.6, 0.9)
+        store_lift = lift * np.where(
+            executed, rng.uniform(0.8, 1.2, len(members)), rng.uniform(0.0, 0.15, len(members))
+        )
+        pos = [own_pos[int(k)] for k in skus_in]
         weeks_in = np.arange(start_w, end_w + 1)
-        mult[np.ix_(stores_in, pos, weeks_in)] *= 1 + lift
-        post = np.arange(end_w + 1, min(n_weeks, end_w + 3))
-        if len(post):
-            mult[np.ix_(stores_in, pos, post)] *= 1 - dip
-        # Stock-outs: some promoted store-weeks run dry (sales capped, seen on the visit).
-        for s in stores_in:
-            if rng.random() < 0.12:
-                k = int(rng.choice(skus_in))
-                w = int(rng.choice(weeks_in))
-                mult[s, own_pos[k], w] *= 0.7
-                oos_events.append((int(s), k, w))
-        # Expected incremental gross profit, to size cost and target.
-        base_rev = own_total[np.ix_(stores_in, [c], weeks_in)].sum() * len(skus_in) / OWN_SKUS
-        gp = base_rev * lift * 0.45 / (1 + 0.2)
-        cost = round(float(gp * (rng.uniform(2.5, 4.0) if loser else rng.uniform(0.2, 0.6))), -1)
-        units = base_rev * (1 + lift) / float(np.mean(price[skus_in]))
-        target = None if rng.random() < 0.2 else round(float(units * rng.uniform(0.85, 1.3)), -1)
-        promo_price = round(float(np.mean(price[skus_in]) * rng.uniform(0.75, 0.9)), 1)
-        promo_rows.append(
+        plan.mult[np.ix_(members, pos, weeks_in)] *= 1 + store_lift[:, None, None]
+        ratio = 1.0
+        if mech == "TPR" or (mech in ("DM", "BUNDLE") and rng.random() < 0.6):
+            ratio = float(rng.uniform(0.85, 0.92)) if mech == "TPR" else float(rng.uniform(0.88, 0.95))
+            plan.price_ratio[np.ix_(members, pos, weeks_in)] = ratio
+        dip = rng.uniform(0.08, 0.25) if mech in PANTRY_LOADING else rng.uniform(0.0, 0.06)
+        for i, w in enumerate(range(end_w + 1, min(n_weeks, end_w + 3))):
+            plan.mult[np.ix_(members[executed], pos, [w])] *= 1 - dip / (i + 1)
+        state = plan.promo_state[members, c][:, weeks_in]
+        plan.promo_state[np.ix_(members, [c], weeks_in)] = np.maximum(state, np.where(executed, 1, 2)[:, None])[
+            :, None, :
+        ]
+        # Stock-outs: the shelf ran empty for part of a promotion week (sales capped, seen on the visit).
+        for s in members[rng.random(len(members)) < (0.12 if mech in ("DM", "TG") else 0.06)]:
+            k, w = int(rng.choice(skus_in)), int(rng.choice(weeks_in))
+            plan.mult[s, own_pos[k], w] *= rng.uniform(0.35, 0.6)
+            first = start_off if w == start_w else 0
+            plan.oos.append((int(s), k, w, first, end_off if w == end_w else 4))
+        # Cost and the retailer's target, from the expected base revenue of what was promoted.
+        share_of_cat = plan.weight[np.ix_(members, skus_in)].sum(1) / np.maximum(
+            plan.weight[np.ix_(members, cat_own)].sum(1), 1e-9
+        )
+        base_rev = float((plan.total[members, c][:, weeks_in] * (plan.share[members, c] * share_of_cat)[:, None]).sum())
+        eff_lift = float(np.mean(store_lift))
+        gain = base_rev * ((1 + eff_lift) * ratio - 1 - eff_lift * mean_cost)
+        fees = FEE[mech] * float(plan.size[members].sum()) * len(weeks_in)
+        if loser:
+            cost = fees + base_rev * rng.uniform(0.15, 0.3)
+        else:
+            cost = fees + max(gain, 0.0) * rng.uniform(0.15, 0.45)
+        shelf = float(np.mean(plan.price[ch, skus_in, start_w]))
+        units = base_rev * (1 + eff_lift) / shelf
+        target = None if rng.random() < 0.2 else max(10.0, round(units * float(rng.uniform(0.8, 1.25)), -1))
+        promo_price = round(shelf * ratio, 1) if one_sku and ratio < 1 else None
+        rows.append(
             (
-                f"PR-{2000 + p:04d}",
-                CHAINS[ch][0],
+                start,
+                CHAINS[ch].name,
+                mech,
+                end,
+                plan.store_ids[members[0]] if one_store else None,
+                plan.skus[skus_in[0]] if one_sku else None,
+                brand,
+                promo_price,
+                max(200.0, round(cost, -2)),
+                target,
+            )
+        )
+    # Ids follow the calendar, as a trade-marketing team numbers its plan.
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    seq: dict[int, int] = {}
+    for start, chain_name, mech, end, store, sku, brand, promo_price, cost, target in rows:
+        seq[start.year] = seq.get(start.year, 0) + 1
+        plan.promotions.append(
+            (
+                f"PR{start.year}-{seq[start.year]:03d}",
+                chain_name,
                 mech,
                 start,
                 end,
-                store_ids[stores_in[0]] if one_store else None,
-                skus[skus_in[0]] if one_sku else None,
-                CATEGORIES[cats[c]][0],
+                store,
+                sku,
+                brand,
                 promo_price,
                 cost,
                 target,
             )
         )
 
-    # Sales rows ---------------------------------------------------------------------------
-    # Own SKUs: the store's own revenue split over the SKUs it carries.
-    carried = rng.random((n_stores, n_sku)) < np.where(is_own, 0.88, 0.92)
-    carried[:, [i for i, k in enumerate(skus) if k.startswith("OTHER-")]] = True
-    weights = rng.gamma(2.0, 1.0, n_sku) * carried  # (s, k)
-    sales_parts = []
-    for c in range(n_cat):
-        ks = np.flatnonzero(sku_cat == c)
-        own_k = ks[is_own[ks]]
-        comp_k = ks[~is_own[ks]]
-        w_own = weights[:, own_k] / np.maximum(weights[:, own_k].sum(1, keepdims=True), 1e-9)
-        w_comp = weights[:, comp_k] / np.maximum(weights[:, comp_k].sum(1, keepdims=True), 1e-9)
-        own_rev = own_total[:, c, None, :] * w_own[:, :, None] * mult[:, [own_pos[k] for k in own_k], :]
-        comp_rev = (total[:, c, None, :] - own_total[:, c, None, :]) * w_comp[:, :, None]
-        for ks_, rev, mask in ((own_k, own_rev, carried[:, own_k]), (comp_k, comp_rev, carried[:, comp_k] & sharing[:, None])):
-            units = np.rint(rev / price[ks_][None, :, None])
-            keep = np.broadcast_to(mask[:, :, None], units.shape) & (units > 0)
-            s_i, k_i, w_i = np.nonzero(keep)
-            u = units[s_i, k_i, w_i]
-            sales_parts.append((w_i, s_i, ks_[k_i], u, u * price[ks_[k_i]]))
-    w_all, s_all, k_all, u_all, r_all = (np.concatenate([p[i] for p in sales_parts]) for i in range(5))
-    sales = pa.table(
-        {
-            "week": pa.array(week_dates[w_all]),
-            "store_id": pa.DictionaryArray.from_arrays(pa.array(s_all.astype(np.int32)), pa.array(store_ids)),
-            "sku": pa.DictionaryArray.from_arrays(pa.array(k_all.astype(np.int32)), pa.array(skus)),
-            "units": pa.array(u_all, pa.float64()),
-            "revenue": pa.array(np.round(r_all, 2), pa.float64()),
-        }
-    )
 
-    # Market panel data for East and South ------------------------------------------------
-    market_rows = {"week": [], "region": [], "category": [], "market_revenue": [], "own_revenue": []}
-    for r_name, coverage, bias in (("East", 0.35, 0.96), ("South", 0.3, 1.04)):
-        in_r = region_idx == region_names.index(r_name)
-        if not in_r.any():
-            continue
-        for c in range(n_cat):
-            t = total[in_r, c, :].sum(0) / coverage
-            o = own_total[in_r, c, :].sum(0) / coverage * bias
-            market_rows["week"].extend(week_dates)
-            market_rows["region"].extend([r_name] * n_weeks)
-            market_rows["category"].extend([cats[c]] * n_weeks)
-            market_rows["market_revenue"].extend(np.round(t, -1))
-            market_rows["own_revenue"].extend(np.round(o, -1))
-    market = pa.table(
-        {
-            "week": pa.array(np.array(market_rows["week"], dtype="datetime64[D]")),
-            "region": market_rows["region"],
-            "category": market_rows["category"],
-            "market_revenue": pa.array(market_rows["market_revenue"], pa.float64()),
-            "own_revenue": pa.array(market_rows["own_revenue"], pa.float64()),
-        }
-    )
-
-    visits = _visits(
-        rng, n_stores, n_weeks, week_dates, cats, size, sharing, share, total, managers, store_ids, skus,
-        sku_cat, is_own, neglected, no_data, oos_events,
-    )
-
-    stores_t = pa.table(
-        {
-            "store_id": store_ids,
-            "store_name": store_names,
-            "chain": [CHAINS[i][0] for i in chain_idx],
-            "region": [region_names[i] for i in region_idx],
-            "city": cities,
-            "format": formats,
-            "ka_manager": managers,
-        }
-    )
-    products_t = pa.table(
-        {
-            "sku": skus,
-            "brand": brands,
-            "category": pcats,
-            "is_own": own_flags,
-            "sku_name": names,
-            "manufacturer": makers,
-            "unit_cost": pa.array(costs, pa.float64()),
-        }
-    )
-    promo_cols = TABLES["promotions"].column_names
-    promotions_t = pa.table(
-        {c: pa.array([r[i] for r in promo_rows], pa.float64() if c in ("promo_price", "cost", "retailer_target_units") else None) for i, c in enumerate(promo_cols)}
-    )
-    return {"stores": stores_t, "products": products_t, "sales": sales, "market": market, "promotions": promotions_t, "visits": visits}
+# Tables ----------------------------------------------------------------------------------------
 
 
-def _visits(
-    rng, n_stores, n_weeks, week_dates, cats, size, sharing, share, total, managers, store_ids, skus,
-    sku_cat, is_own, neglected, no_data, oos_events,
-) -> pa.Table:
-    """Weekly visits: big stores most weeks, some stores rarely, neglected Attack stores not for months."""
-    n_cat = len(cats)
-    rank = np.argsort(np.argsort(-size)) / max(1, n_stores - 1)  # 0 = biggest
-    p_visit = np.clip(0.9 - 0.55 * rank, 0.25, 0.9)
-    visited = rng.random((n_stores, n_weeks)) < p_visit[:, None]
-    visited[neglected, max(0, n_weeks - 20) :] = False  # not seen for about five months
-    s_i, w_i = np.nonzero(visited)
-    day = rng.integers(0, 5, len(s_i))
-    # A second visit in some weeks (another day, a colleague), with its own category total.
-    second = rng.random(len(s_i)) < 0.08
-    s_i = np.concatenate([s_i, s_i[second]])
-    w_i = np.concatenate([w_i, w_i[second]])
-    day = np.concatenate([day, np.minimum(6, day[second] + 2)])
-    is_second = np.concatenate([np.zeros(len(second), bool), np.ones(int(second.sum()), bool)])
-    n = len(s_i)
-    rows_s = np.repeat(s_i, n_cat)
-    rows_w = np.repeat(w_i, n_cat)
-    rows_c = np.tile(np.arange(n_cat), n)
-    rows_second = np.repeat(is_second, n_cat)
-    dates = week_dates[rows_w] + np.repeat(day, n_cat).astype("timedelta64[D]")
-    t = total[rows_s, rows_c, rows_w]
-    reported = np.where(sharing[rows_s], rng.random(len(rows_s)) < 0.3, rng.random(len(rows_s)) < 0.92)
-    no_data_mask = np.isin(rows_s, no_data) & (rows_c == 0)
-    reported &= ~no_data_mask
-    noise = np.where(rows_second, rng.uniform(0.85, 1.15, len(rows_s)), rng.uniform(0.97, 1.03, len(rows_s)))
-    scs = np.where(reported, np.round(t * noise, -1), np.nan)
-    total_f = np.rint(np.clip(8 + size[rows_s] / 900 * [1.0, 0.7, 0.8][0], 8, 60) * np.array([1.0, 0.7, 0.8])[rows_c])
-    own_f = np.minimum(total_f, np.rint(total_f * np.clip(share[rows_s, rows_c] * rng.uniform(0.7, 1.3, len(rows_s)), 0, 1)))
-    has_f = rng.random(len(rows_s)) < 0.9
-
-    def maybe_bool(p_true, p_null):
-        v = rng.random(len(rows_s)) < p_true
-        return pa.array(np.where(rng.random(len(rows_s)) < p_null, None, v).tolist(), pa.bool_())
-
-    own_by_cat = [np.flatnonzero(is_own & (sku_cat == c)) for c in range(n_cat)]
-    oos = np.full(len(rows_s), None, dtype=object)
-    random_oos = np.flatnonzero(rng.random(len(rows_s)) < 0.07)
-    for i in random_oos:
-        ks = rng.choice(own_by_cat[rows_c[i]], size=int(rng.integers(1, 3)), replace=False)
-        oos[i] = ";".join(skus[k] for k in sorted(ks))
-    # Stock-outs during promotions: the visit of that store-week lists the SKU.
-    first_of = {}
-    for i in range(len(rows_s)):
-        first_of.setdefault((rows_s[i], rows_w[i], rows_c[i]), i)
-    for s, k, w in oos_events:
-        i = first_of.get((s, w, int(sku_cat[k])))
-        if i is not None:
-            oos[i] = skus[k] if oos[i] is None else ";".join(sorted(set(oos[i].split(";")) | {skus[k]}))
-    comp_act = np.where(rng.random(len(rows_s)) < 0.1, rng.choice(COMPETITOR_NOTES, len(rows_s)), None)
-    notes = np.where(rng.random(len(rows_s)) < 0.05, rng.choice(VISIT_NOTES, len(rows_s)), None)
-    reps = np.array(managers, dtype=object)[rows_s]
-    reps = np.where(rows_second, "Sales rep 业务员 " + np.char.mod("%02d", rows_s % 17).astype(object), reps)
+def _stores_table(plan: _Plan) -> pa.Table:
+    region_names = list(REGIONS)
     return pa.table(
         {
-            "visit_date": pa.array(dates),
-            "store_id": pa.DictionaryArray.from_arrays(pa.array(rows_s.astype(np.int32)), pa.array(store_ids)),
-            "rep": pa.array(reps.tolist(), pa.string()),
-            "category": pa.array(np.array(cats, dtype=object)[rows_c].tolist(), pa.string()),
-            "store_category_sales": pa.array(scs, pa.float64(), from_pandas=True),
-            "own_facings": pa.array(np.where(has_f, own_f, np.nan), pa.float64(), from_pandas=True),
-            "total_facings": pa.array(np.where(has_f, total_f, np.nan), pa.float64(), from_pandas=True),
-            "display_ok": maybe_bool(0.75, 0.1),
-            "promo_executed": maybe_bool(0.8, 0.6),
-            "price_compliant": maybe_bool(0.85, 0.1),
-            "oos_skus": pa.array(oos.tolist(), pa.string()),
-            "competitor_activity": pa.array(comp_act.tolist(), pa.string()),
-            "notes": pa.array(notes.tolist(), pa.string()),
+            "store_id": plan.store_ids,
+            "store_name": plan.store_names,
+            "chain": [CHAINS[c].name for c in plan.chain],
+            "region": [region_names[r] for r in plan.region],
+            "city": plan.cities,
+            "format": plan.formats,
+            "ka_manager": plan.managers,
+        }
+    )
+
+
+def _products_table(plan: _Plan) -> pa.Table:
+    return pa.table(
+        {
+            "sku": plan.skus,
+            "brand": plan.brands,
+            "category": [CATEGORIES[c].name for c in plan.sku_cat],
+            "is_own": pa.array(plan.is_own),
+            "sku_name": plan.sku_names,
+            "manufacturer": [
+                "Our Company" if own else ("其他厂商" if b == "Other" else f"{b} Foods")
+                for own, b in zip(plan.is_own, plan.brands, strict=True)
+            ],
+            "unit_cost": pa.array(plan.unit_cost, pa.float64()),
+        }
+    )
+
+
+def _promotions_table(plan: _Plan) -> pa.Table:
+    cols = list(zip(*plan.promotions, strict=True)) if plan.promotions else [[] for _ in TABLES["promotions"].columns]
+    types = {
+        "start_date": pa.date32(),
+        "end_date": pa.date32(),
+        "promo_price": pa.float64(),
+        "cost": pa.float64(),
+        "retailer_target_units": pa.float64(),
+    }
+    return pa.table(
+        {
+            name: pa.array(list(values), types.get(name, pa.string()))
+            for name, values in zip(TABLES["promotions"].column_names, cols, strict=True)
+        }
+    )
+
+
+def _sales_chunks(plan: _Plan, rng: np.random.Generator):
+    """Sales rows a chunk of stores at a time; fills plan.own_actual and plan.comp_actual on the way."""
+    n_stores, n_weeks = len(plan.store_ids), plan.n_weeks
+    stores_dict, skus_dict = pa.array(plan.store_ids), pa.array(plan.skus)
+    launch_sku = plan.skus.index(NEW_SKU)
+    launch_week = n_weeks - min(LAUNCH_WEEKS, n_weeks // 3)
+
+    def rows(units: np.ndarray, revenue: np.ndarray, stores: np.ndarray, skus: np.ndarray) -> pa.Table:
+        s_i, k_i, w_i = np.nonzero(units > 0)
+        return pa.table(
+            {
+                "week": pa.array(plan.week_dates[w_i]),
+                "store_id": pa.DictionaryArray.from_arrays(pa.array(stores[s_i].astype(np.int32)), stores_dict),
+                "sku": pa.DictionaryArray.from_arrays(pa.array(skus[k_i].astype(np.int32)), skus_dict),
+                "units": pa.array(units[s_i, k_i, w_i], pa.float64()),
+                "revenue": pa.array(revenue[s_i, k_i, w_i], pa.float64()),
+            }
+        )
+
+    for lo in range(0, n_stores, CHUNK_STORES):
+        hi = min(n_stores, lo + CHUNK_STORES)
+        stores = np.arange(lo, hi)
+        chains = plan.chain[lo:hi]
+        parts = []
+        for c in range(len(CATEGORIES)):
+            ks = np.flatnonzero(plan.sku_cat == c)
+            own_k, comp_k = ks[plan.is_own[ks]], ks[~plan.is_own[ks]]
+            pos = np.searchsorted(plan.own_idx, own_k)
+            base = plan.total[lo:hi, c, :]
+            own_base = base * plan.share[lo:hi, c, None] * np.exp(rng.normal(0, 0.05, base.shape))
+            w_own = plan.weight[lo:hi][:, own_k]
+            w_own = w_own / np.maximum(w_own.sum(1, keepdims=True), 1e-9)
+            expected = own_base[:, None, :] * w_own[:, :, None] * plan.mult[lo:hi][:, pos, :]
+            if launch_sku in own_k:
+                expected[:, list(own_k).index(launch_sku), :launch_week] = 0
+            price = plan.price[chains][:, own_k, :] * plan.price_ratio[lo:hi][:, pos, :]
+            units = np.rint(expected * np.exp(rng.normal(0, 0.1, expected.shape)) / price)
+            revenue = np.round(units * price, 2)
+            plan.own_actual[lo:hi, c] = revenue.sum(1)
+            parts.append(rows(units, revenue, stores, own_k))
+            # A third of what our promotions gain comes out of the competitors' sales.
+            gain = np.maximum(expected.sum(1) - own_base, 0)
+            rest = np.maximum(base - own_base - 0.3 * gain, 0)
+            plan.comp_actual[lo:hi, c] = rest
+            sh = np.flatnonzero(plan.sharing[lo:hi])
+            if len(sh):
+                w_comp = plan.weight[lo + sh][:, comp_k]
+                w_comp = w_comp / np.maximum(w_comp.sum(1, keepdims=True), 1e-9)
+                c_rev = (
+                    rest[sh, None, :] * w_comp[:, :, None] * np.exp(rng.normal(0, 0.1, (len(sh), len(comp_k), n_weeks)))
+                )
+                c_price = plan.price[chains[sh]][:, comp_k, :]
+                c_units = np.rint(c_rev / c_price)
+                c_revenue = np.round(c_units * c_price, 2)
+                plan.comp_actual[lo + sh, c] = c_revenue.sum(1)
+                parts.append(rows(c_units, c_revenue, lo + sh, comp_k))
+        yield pa.concat_tables(parts)
+
+
+def _market_table(plan: _Plan, rng: np.random.Generator) -> pa.Table:
+    """Panel data for the regions that buy it: the whole market, of which our tracked stores are a part."""
+    region_names = list(REGIONS)
+    cols: dict[str, list] = {"week": [], "region": [], "category": [], "market_revenue": [], "own_revenue": []}
+    for name, (coverage, bias) in MARKET.items():
+        in_r = plan.region == region_names.index(name)
+        if not in_r.any():
+            continue
+        for c, cat in enumerate(CATEGORIES):
+            market = (plan.own_actual[in_r, c] + plan.comp_actual[in_r, c]).sum(0) / coverage
+            own = plan.own_actual[in_r, c].sum(0) / coverage * bias
+            cols["week"].append(plan.week_dates)
+            cols["region"] += [name] * plan.n_weeks
+            cols["category"] += [cat.name] * plan.n_weeks
+            cols["market_revenue"].append(np.round(market * np.exp(rng.normal(0, 0.03, plan.n_weeks)), -3))
+            cols["own_revenue"].append(np.round(own * np.exp(rng.normal(0, 0.04, plan.n_weeks)), -3))
+    empty = np.array([], dtype=float)
+    return pa.table(
+        {
+            "week": pa.array(np.concatenate(cols["week"]) if cols["week"] else np.array([], "datetime64[D]")),
+            "region": pa.array(cols["region"], pa.string()),
+            "category": pa.array(cols["category"], pa.string()),
+            "market_revenue": pa.array(np.concatenate(cols["market_revenue"]) if cols["week"] else empty),
+            "own_revenue": pa.array(np.concatenate(cols["own_revenue"]) if cols["week"] else empty),
+        }
+    )
+
+
+def _visits_table(plan: _Plan, rng: np.random.Generator) -> pa.Table:
+    """Weekly visit sheets: big stores most weeks, some rarely, neglected Attack stores not for months."""
+    n_stores, n_weeks, n_cat = len(plan.store_ids), plan.n_weeks, len(CATEGORIES)
+    region_names = list(REGIONS)
+    rank = np.argsort(np.argsort(-plan.total.sum(axis=(1, 2)), kind="stable")) / max(1, n_stores - 1)
+    p_visit = 0.95 - 0.5 * rank
+    p_visit[rng.random(n_stores) < 0.06] = 0.12  # out-of-the-way stores, seen now and then
+    p_visit[plan.over_served] = 0.98  # the small stores that get more attention than their potential earns
+    visited = rng.random((n_stores, n_weeks)) < p_visit[:, None]
+    usual = rng.integers(0, 5, n_stores)  # each store has its day on the manager's route
+    day = np.where(rng.random((n_stores, n_weeks)) < 0.75, usual[:, None], rng.integers(0, 5, (n_stores, n_weeks)))
+    # A stock-out during a promotion is seen on a visit within the promotion's dates.
+    quiet_from = n_weeks - max(1, min(20, n_weeks // 3))
+    neglected = np.zeros(n_stores, bool)
+    neglected[plan.neglected] = True
+    oos = [e for e in plan.oos if not (neglected[e[0]] and e[2] >= quiet_from)]
+    lo_day, hi_day = np.zeros((n_stores, n_weeks), int), np.full((n_stores, n_weeks), 6)
+    for s, _, w, first, last in oos:
+        visited[s, w] = True
+        lo_day[s, w], hi_day[s, w] = max(lo_day[s, w], first), min(hi_day[s, w], last)
+    day = np.clip(day, lo_day, hi_day)
+    visited[plan.neglected, quiet_from:] = False  # big stores we under-sell, and nobody went for months
+
+    s_1, w_1 = np.nonzero(visited)
+    d_1 = day[s_1, w_1]
+    # Some weeks a store is seen twice (later in the week), with a different category total.
+    again = rng.random(len(s_1)) < 0.06
+    s_2, w_2 = s_1[again], w_1[again]
+    d_2 = np.minimum(6, d_1[again] + rng.integers(1, 3, len(s_2)))
+    managers = np.array(plan.managers, dtype=object)
+    supervisors = np.array([SUPERVISORS[region_names[r]] for r in plan.region], dtype=object)
+    by_supervisor = (rng.random(len(s_2)) < 0.4) | (d_2 == d_1[again])
+    rep_v = np.concatenate([managers[s_1], np.where(by_supervisor, supervisors[s_2], managers[s_2])])
+    s_v, w_v, d_v = np.concatenate([s_1, s_2]), np.concatenate([w_1, w_2]), np.concatenate([d_1, d_2])
+    second_v = np.concatenate([np.zeros(len(s_1), bool), np.ones(len(s_2), bool)])
+
+    # One row per visit and category.
+    s, w, c = np.repeat(s_v, n_cat), np.repeat(w_v, n_cat), np.tile(np.arange(n_cat), len(s_v))
+    second = np.repeat(second_v, n_cat)
+    n = len(s)
+    truth = plan.own_actual[s, c, w] + plan.comp_actual[s, c, w]
+    reported = rng.random(n) < np.where(plan.sharing[s], 0.25, 0.88)
+    silent = np.zeros((n_stores, n_cat), bool)
+    silent[plan.blind] = True
+    for st, ct in plan.silent_category:
+        silent[st, ct] = True
+    reported &= ~silent[s, c]
+    noise = np.where(second, rng.uniform(0.85, 1.15, n), rng.uniform(0.97, 1.03, n))
+    category_sales = np.where(reported, np.round(truth * noise, -2), np.nan)
+
+    # Facings: the shelf loosely follows our customer share.
+    facings = np.array([48, 64, 56])[None, :] * plan.size[:, None] ** 0.35 * rng.uniform(0.9, 1.1, (n_stores, n_cat))
+    facings = np.clip(np.round(facings), 8, 200)
+    shelf_share = np.clip(plan.share * np.exp(rng.normal(0, 0.15, (n_stores, n_cat))), 0.02, 0.9)
+    total_f = np.maximum(4, facings[s, c] + rng.integers(-2, 3, n))
+    own_f = np.clip(np.round(total_f * shelf_share[s, c] + rng.normal(0, 0.8, n)), 0, total_f)
+    no_count = rng.random(n) < 0.08
+
+    quality = rng.uniform(0.65, 0.93, n_stores)
+    quality[plan.attack] = rng.uniform(0.4, 0.6, len(plan.attack))  # poor display is why we under-sell there
+    quality[plan.over_served] = 0.95
+    manager_names = sorted(set(plan.managers))
+    strict = dict(zip(manager_names, rng.uniform(0.75, 0.95, len(manager_names)), strict=True))
+    price_p = np.array([strict[m] for m in plan.managers])
+    state = plan.promo_state[s, c, w]
+    executed = np.where(state == 1, rng.random(n) < 0.97, False)
+
+    # Out-of-stock SKUs: now and then one or two of ours; always the promoted SKU of a promotion stock-out.
+    own_by_cat = np.array(
+        [[plan.skus[k] for k in plan.own_idx[plan.sku_cat[plan.own_idx] == ci]] for ci in range(n_cat)], dtype=object
+    )
+    oos_skus = np.full(n, None, dtype=object)
+    for i in np.flatnonzero(rng.random(n) < 0.04):
+        picks = rng.choice(own_by_cat.shape[1], size=1 if rng.random() < 0.7 else 2, replace=False)
+        oos_skus[i] = ";".join(sorted(own_by_cat[c[i], picks]))
+    first_row = np.full((n_stores, n_weeks), -1)
+    first_row[s_1, w_1] = np.arange(len(s_1))
+    for st, k, wk, _, _ in oos:
+        i = first_row[st, wk] * n_cat + int(plan.sku_cat[k])
+        listed = set(oos_skus[i].split(";")) if oos_skus[i] else set()
+        oos_skus[i] = ";".join(sorted(listed | {plan.skus[k]}))
+    has_oos = np.array([v is not None for v in oos_skus])
+
+    activity = np.array(
+        [[t.format(b=zh) for _, zh in cat.competitors for t in COMPETITOR_ACTIVITY] for cat in CATEGORIES], dtype=object
+    )
+    competitor = np.where(rng.random(n) < 0.1, activity[c, rng.integers(0, activity.shape[1], n)], None)
+    notes = np.where(
+        rng.random(n) < 0.05, np.array(VISIT_NOTES, dtype=object)[rng.integers(0, len(VISIT_NOTES), n)], None
+    )
+    notes = np.where(
+        has_oos & (rng.random(n) < 0.3), np.array(OOS_NOTES, dtype=object)[rng.integers(0, len(OOS_NOTES), n)], notes
+    )
+
+    def yes_no(p_yes: np.ndarray | float, p_blank: float) -> pa.Array:
+        return pa.array(rng.random(n) < p_yes, pa.bool_(), mask=rng.random(n) < p_blank)
+
+    rep_names = sorted(set(rep_v))
+    rep_index = {r: i for i, r in enumerate(rep_names)}
+    return pa.table(
+        {
+            "visit_date": pa.array(plan.week_dates[w] + np.repeat(d_v, n_cat).astype("timedelta64[D]")),
+            "store_id": pa.DictionaryArray.from_arrays(pa.array(s.astype(np.int32)), pa.array(plan.store_ids)),
+            "rep": pa.DictionaryArray.from_arrays(
+                pa.array(np.repeat(np.array([rep_index[r] for r in rep_v], dtype=np.int32), n_cat)), pa.array(rep_names)
+            ),
+            "category": pa.DictionaryArray.from_arrays(
+                pa.array(c.astype(np.int32)), pa.array([x.name for x in CATEGORIES])
+            ),
+            "store_category_sales": pa.array(category_sales, pa.float64(), from_pandas=True),
+            "own_facings": pa.array(np.where(no_count, np.nan, own_f), pa.float64(), from_pandas=True),
+            "total_facings": pa.array(np.where(no_count, np.nan, total_f), pa.float64(), from_pandas=True),
+            "display_ok": yes_no(quality[s], 0.06),
+            "promo_executed": pa.array(executed, pa.bool_(), mask=(state == 0) | (rng.random(n) < 0.05)),
+            "price_compliant": yes_no(price_p[s], 0.08),
+            "oos_skus": pa.array(oos_skus, pa.string()),
+            "competitor_activity": pa.array(competitor, pa.string()),
+            "notes": pa.array(notes, pa.string()),
         }
     )
