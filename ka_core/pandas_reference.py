@@ -107,7 +107,7 @@ def quadrants(t: dict[str, pd.DataFrame], settings: Settings = DEFAULT) -> pd.Da
     known = out["potential"].notna()
     out.loc[known, "abc"] = _abc(out.loc[known, "potential"], out.loc[known, "store_id"], settings.a_cut, settings.b_cut)
     high = out["abc"] == "A"
-    low_fsi = out["fair_share_index"] < settings.fsi_threshold
+    low_fsi = out["fair_share_index"].round(9) < settings.fsi_threshold  # at fair share up to float noise
     out["quadrant"] = np.select(
         [out["fair_share_index"].isna(), high & low_fsi, high, low_fsi], ["No data", "Attack", "Defend", "Monitor"], "Maintain"
     )

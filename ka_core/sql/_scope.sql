@@ -220,10 +220,11 @@ quadrants AS (
     SELECT
         *,
         CASE
+            -- Rounded: a store at fair share up to float noise (99.9999999) is at fair share.
             WHEN fair_share_index IS NULL THEN 'No data'
-            WHEN abc_by_potential = 'A' AND fair_share_index < $fsi_threshold THEN 'Attack'
+            WHEN abc_by_potential = 'A' AND round(fair_share_index, 9) < $fsi_threshold THEN 'Attack'
             WHEN abc_by_potential = 'A' THEN 'Defend'
-            WHEN fair_share_index < $fsi_threshold THEN 'Monitor'
+            WHEN round(fair_share_index, 9) < $fsi_threshold THEN 'Monitor'
             ELSE 'Maintain'
         END AS quadrant
     FROM store_quadrant
