@@ -54,6 +54,19 @@ pair_weeks AS (
         AND sa.week <= pa.last_week + CAST(7 * $post_weeks AS INTEGER)
 ),
 
+-- Every (store, SKU, week) under some promotion, over the weeks that have sales:
+-- one range join on a small calendar, so that skipping promoted weeks below is
+-- an equality anti-join.
+calendar AS (
+    SELECT DISTINCT week FROM ka_sales_weekly
+),
+
+promoted_weeks AS (
+    SELECT DISTINCT q.store_id, q.sku, c.week
+    FROM all_pairs AS q
+    INNER JOIN calendar AS c ON c.week BETWEEN q.first_week AND q.last_week
+),
+
 -- Baseline and post weeks in which the store-SKU was under no promotion.
 clean_weeks AS (
     SELECT pw.*
@@ -61,10 +74,10 @@ clean_weeks AS (
     WHERE pw.phase <> 'promo'
       AND NOT EXISTS (
           SELECT 1
-          FROM all_pairs AS q
+          FROM promoted_weeks AS q
           WHERE q.store_id = pw.store_id
             AND q.sku = pw.sku
-            AND pw.week BETWEEN q.first_week AND q.last_week
+            AND q.week = pw.week
       )
 ),
 
