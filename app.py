@@ -20,4 +20,6 @@ pages = [
     st.Page("pages/visits.py", title=t("page_visits", lang), icon=":material/directions_walk:", url_path="visits"),
     st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
 ]
-st.navigation(pages).run()
+nav = st.navigation(pages)
+ui.follow_deep_link()
+nav.run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,14 +19,15 @@ from .i18n import label, t
 
 FONT = dict(family="Inter, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif", size=15)
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"]
+# Distinct hues (Tableau 10), so that no two chains are confused on a projector.
 CHAIN_COLORS = {
-    "Walmart": "#1f5fbf",
+    "Walmart": "#1f77b4",
     "Carrefour": "#d62728",
     "RT-Mart": "#ff7f0e",
-    "Metro": "#2f4b7c",
+    "Metro": "#8c564b",
     "Yonghui": "#2ca02c",
     "Auchan": "#9467bd",
-    "Vanguard": "#8c564b",
+    "Vanguard": "#e377c2",
     "Lotus": "#17becf",
 }
 QUADRANT_COLORS = {
@@ -36,6 +38,7 @@ QUADRANT_COLORS = {
     "No data": "#cfd3d8",
 }
 ABC_COLORS = {"A": "#1f4e8c", "B": "#6b9ad1", "C": "#c5d6ea"}
+MECHANIC_COLORS = {"DM": "#1f77b4", "TG": "#ff7f0e", "TPR": "#2ca02c", "PROMOTER": "#9467bd", "BUNDLE": "#8c564b"}
 PHASE_COLORS = {"base": "#9fb3c8", "promo": "#e4572e", "post": "#f2b134"}
 
 
@@ -91,11 +94,15 @@ def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float) -> go.Figure
         hovertemplate="%{x}<br>%{y:.1%}<extra></extra>",
     )
     for cut, cls in ((a_cut, "A"), (b_cut, "B")):
-        fig.add_hline(
-            y=cut, line=dict(dash="dot", color="#999"), secondary_y=True,
-            annotation_text=f"{cls} ≤ {cut:.0%}", annotation_position="bottom right",
+        fig.add_hline(y=cut, line=dict(dash="dot", color="#999"), secondary_y=True)
+        fig.add_annotation(
+            x=0, xref="paper", xanchor="left", y=cut, yref="y2", yanchor="bottom", showarrow=False,
+            text=t("abc_cut", lang, cls=cls, cut=f"{cut:.0%}"), font=dict(size=13, color="#666"),
         )
-    fig.update_yaxes(title_text=label("own_revenue", lang), secondary_y=False)
+    # Bars end below the cut lines, so the lines' labels never sit on a bar.
+    top = float(df["own_revenue"].max()) * 1.45
+    fig.update_yaxes(title_text=label("own_revenue", lang), range=[0, top], secondary_y=False)
+    money_axis(fig, top, lang, secondary_y=False)
     fig.update_yaxes(title_text=label("cum_share", lang), tickformat=".0%", range=[0, 1.05], dtick=0.2, secondary_y=True)
     fig.update_yaxes(showgrid=False, secondary_y=True)
     return _layout(fig, t("pareto_title", lang), height=420)
@@ -145,7 +152,8 @@ def store_weekly(w: pd.DataFrame, visits: pd.DataFrame, market_share: float | No
     )
     if market_share is not None:
         fig.add_hline(y=market_share, line=dict(color="#555", dash="dash"), row=2, col=1,
-                      annotation_text=f"{label('market_share', lang)} {i18n.pct(market_share, lang)}")
+                      annotation_text=f"{label('market_share', lang)} {i18n.pct(market_share, lang)}",
+                      annotation_position="top left")
     if len(visits):
         days = sorted(set(visits["visit_date"]))
         fig.add_scatter(
@@ -153,9 +161,12 @@ def store_weekly(w: pd.DataFrame, visits: pd.DataFrame, market_share: float | No
             marker=dict(symbol="triangle-up", size=12, color="#3c9a5f"), row=2, col=1,
             hovertemplate="%{x|%Y-%m-%d}<extra>" + t("visit_marker", lang) + "</extra>",
         )
-    fig.update_yaxes(title_text=t("revenue_axis", lang), row=1, col=1)
-    fig.update_yaxes(title_text=t("share_axis", lang) + " (%)", tickformat=".0%", rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title_text=t("revenue_axis", lang), rangemode="tozero", row=1, col=1)
+    money_axis(fig, float(pd.concat([w["category_revenue"], w["own_revenue"]]).max()), lang, row=1, col=1)
+    top = max(float(w["customer_share"].max()) if w["customer_share"].notna().any() else 0, market_share or 0, 0.01)
+    fig.update_yaxes(title_text=t("share_axis", lang) + " (%)", tickformat=".0%", range=[-0.02 * top, top * 1.3], row=2, col=1)
     fig.update_xaxes(title_text=t("week", lang), row=2, col=1)
+    fig.update_xaxes(tickformat=t("date_tick", lang))
     return _layout(fig, t("store_weekly_title", lang, store=store), height=600)
 
 
@@ -187,62 +198,108 @@ def quadrant_scatter(q: pd.DataFrame, lang: str, fsi_threshold: float, a_cut_pot
         annotation_text=f"{label('fair_share_index', lang)} = {fsi_threshold:g}", annotation_position="bottom left",
     )
     if a_cut_potential:
-        fig.add_vline(
-            x=a_cut_potential, line=dict(color="#444", dash="dash"),
-            annotation_text=t("a_cut_line", lang), annotation_position="top right",
+        fig.add_vline(x=a_cut_potential, line=dict(color="#444", dash="dash"))
+        # Annotations on a log axis take log10 of the value (shapes take the value).
+        fig.add_annotation(
+            x=math.log10(a_cut_potential), xref="x", y=1, yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
+            text=t("a_cut_line", lang), font=dict(size=13, color="#444"),
         )
+    # The quadrants' names in their corners, so the chart reads without the legend.
+    corners = (("Attack", 1, 0, "right", "bottom"), ("Defend", 1, 1, "right", "top"),
+               ("Maintain", 0, 1, "left", "top"), ("Monitor", 0, 0, "left", "bottom"))
+    for quad, x, y, xa, ya in corners:
+        fig.add_annotation(
+            x=x, y=y, xref="paper", yref="paper", xanchor=xa, yanchor=ya, showarrow=False,
+            text=f"<b>{i18n.quadrant(quad, lang)}</b>", font=dict(size=18, color=QUADRANT_COLORS[quad]), opacity=0.9,
+        )
+    if len(d):
+        ticks = _log_ticks(float(d["potential"].min()), float(d["potential"].max()))
+        fig.update_xaxes(tickvals=ticks, ticktext=[i18n.money_short(v, lang) for v in ticks])
     fig.update_xaxes(type="log", title_text=t("potential_axis", lang))
     fig.update_yaxes(title_text=t("fsi_axis", lang))
-    return _layout(fig, t("quadrant_title", lang), height=560)
+    fig = _layout(fig, t("quadrant_title", lang), height=560)
+    fig.update_layout(showlegend=False)  # the corners name the quadrants
+    return fig
+
+
+def money_axis(fig: go.Figure, hi: float, lang: str, axis: str = "y", **where) -> None:
+    """Money ticks as people read them (172K, 1.5M; 17万, 1.5亿) on a linear axis from 0."""
+    if not hi or hi <= 0 or math.isnan(hi):
+        return
+    raw = hi / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    ticks = [i * step for i in range(int(hi // step) + 2)]
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(tickvals=ticks, ticktext=[i18n.money_short(v, lang) if v else "0" for v in ticks], **where)
+
+
+def _log_ticks(lo: float, hi: float) -> list[float]:
+    """1-2-5 ticks covering [lo, hi] on a log axis."""
+    out = []
+    for e in range(math.floor(math.log10(max(lo, 1))), math.ceil(math.log10(max(hi, 1))) + 1):
+        out += [m * 10**e for m in (1, 2, 5) if lo / 1.5 <= m * 10**e <= hi * 1.5]
+    return out
 
 
 def quadrant_bars(summary: pd.DataFrame, lang: str) -> go.Figure:
-    """Stores (bars) and opportunity (text) per quadrant."""
+    """Stores (bars, with their count) per quadrant; each quadrant's opportunity under its name."""
     fig = go.Figure(
         go.Bar(
-            x=[i18n.quadrant(q, lang) for q in summary["quadrant"]],
+            x=[t("quadrant_tick", lang, q=i18n.quadrant(q, lang), opp=i18n.money_short(o, lang))
+               for q, o in zip(summary["quadrant"], summary["opportunity"], strict=True)],
             y=summary["stores"],
             marker_color=[QUADRANT_COLORS[q] for q in summary["quadrant"]],
-            text=[f"{int(n)}<br>{i18n.money(o, lang)}" for n, o in zip(summary["stores"], summary["opportunity"], strict=True)],
+            text=[f"{int(n)}" for n in summary["stores"]],
             textposition="outside",
-            textfont=dict(size=15),
+            textfont=dict(size=18),
             cliponaxis=False,
             hovertemplate="%{x}: %{y}<extra></extra>",
         )
     )
-    fig.update_yaxes(title_text=t("stores", lang), range=[0, float(summary["stores"].max()) * 1.3 + 1])
-    return _layout(fig, t("quadrant_counts", lang), height=420)
+    fig.update_xaxes(tickangle=0)
+    fig.update_yaxes(title_text=t("stores", lang), range=[0, float(summary["stores"].max()) * 1.2 + 1])
+    return _layout(fig, t("quadrant_counts", lang), height=440)
 
 
 def promo_profit(summary: pd.DataFrame, lang: str) -> go.Figure:
     """Each promotion's incremental gross profit against its cost; above the diagonal it paid."""
     d = summary.dropna(subset=["incremental_gross_profit", "cost"])
     fig = go.Figure()
-    hi = float(max(d["cost"].max(), d["incremental_gross_profit"].max(), 1)) if len(d) else 1
-    fig.add_scatter(x=[0, hi], y=[0, hi], mode="lines", line=dict(color="#999", dash="dash"), name="ROI = 0", hoverinfo="skip")
+    hi = float(max(d["cost"].max(), 1)) * 1.1 if len(d) else 1  # the diagonal spans the costs
+    fig.add_scatter(x=[0, hi], y=[0, hi], mode="lines", line=dict(color="#999", dash="dash"), name=t("roi_zero", lang), hoverinfo="skip")
     for mech, g in d.groupby("mechanic"):
         fig.add_scatter(
-            x=g["cost"], y=g["incremental_gross_profit"], mode="markers", name=mech,
-            marker=dict(size=11, opacity=0.85),
+            x=g["cost"], y=g["incremental_gross_profit"], mode="markers", name=i18n.mechanic(mech, lang),
+            marker=dict(size=12, opacity=0.85, color=MECHANIC_COLORS.get(mech, "#7f7f7f")),
             customdata=g[["promo_id", "chain", "roi"]].values,
             hovertemplate="<b>%{customdata[0]}</b> %{customdata[1]}<br>" + label("cost", lang) + ": %{x:,.0f}<br>"
             + label("incremental_gross_profit", lang) + ": %{y:,.0f}<br>ROI: %{customdata[2]:.0%}<extra>%{fullData.name}</extra>",
         )
     fig.update_xaxes(title_text=label("cost", lang))
     fig.update_yaxes(title_text=label("incremental_gross_profit", lang))
-    return _layout(fig, t("promo_summary_title", lang), height=480)
+    if len(d):
+        money_axis(fig, hi, lang, axis="x")
+        fig.update_xaxes(range=[-0.03 * hi, hi])
+        lo, top = float(min(d["incremental_gross_profit"].min(), 0)), float(d["incremental_gross_profit"].max())
+        if lo >= 0:
+            money_axis(fig, top, lang)
+    fig = _layout(fig, t("promo_summary_title", lang), height=500)
+    fig.update_layout(legend=dict(orientation="h", y=-0.18, yanchor="top", x=0, xanchor="left"))
+    return fig
 
 
 def lift_by_mechanic(df: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure(
         go.Bar(
-            x=df["mechanic"], y=df["lift_pct"], marker_color="#2e6fbd",
+            x=[i18n.mechanic(m, lang) for m in df["mechanic"]], y=df["lift_pct"],
+            marker_color=[MECHANIC_COLORS.get(m, "#7f7f7f") for m in df["mechanic"]],
             text=[f"{v:+.0f}%" for v in df["lift_pct"]], textposition="outside",
             hovertemplate="%{x}: %{y:.0f}%<extra></extra>",
         )
     )
     fig.update_yaxes(title_text=label("lift_pct", lang))
-    return _layout(fig, t("lift_by_mechanic_title", lang), height=380)
+    return _layout(fig, t("lift_by_mechanic_title", lang), height=500)
 
 
 def promo_weekly(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
@@ -266,10 +323,11 @@ def promo_weekly(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
     if len(oos):
         fig.add_scatter(
             x=oos["week"], y=oos["units"] * 1.05, mode="markers+text", name=t("oos_marker", lang),
-            marker=dict(symbol="x", size=14, color="#b00020"), text=[f"OOS×{n}" for n in oos["oos_visits"]], textposition="top center",
+            marker=dict(symbol="x", size=14, color="#b00020"), text=[t("oos_times", lang, n=n) for n in oos["oos_visits"]], textposition="top center",
         )
-    fig.update_xaxes(title_text=t("week", lang))
-    fig.update_yaxes(title_text=t("units_axis", lang))
+    fig.update_xaxes(title_text=t("week", lang), tickformat=t("date_tick", lang))
+    # Head room for the band labels and the OOS marks above the tallest bar.
+    fig.update_yaxes(title_text=t("units_axis", lang), range=[0, float(w["units"].max() or 1) * 1.35], tickformat=",d")
     return _layout(fig, t("promo_weekly_title", lang, promo=promo), height=460)
 
 
@@ -283,15 +341,17 @@ def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
                 marker_color="#e4572e", row=1, col=2)
     fig.add_bar(y=df["ka_manager"], x=df["attack"] - df["attack_visited"], orientation="h",
                 name=t("attack_not_visited", lang), marker_color="#f4c7bb", row=1, col=2)
-    fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, t("by_manager_title", lang), height=max(380, 40 * len(df) + 120))
+    fig = _layout(fig, t("by_manager_title", lang), height=max(420, 40 * len(df) + 160))
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.12, yanchor="top", x=1, xanchor="right"))
+    return fig
 
 
 def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     top = float(max(df["share_of_shelf"].max(), df["customer_share"].max(), 0.05)) * 1.05 if len(df) else 1
-    fig.add_scatter(x=[0, top], y=[0, top], mode="lines", line=dict(color="#999", dash="dash"), name="=", hoverinfo="skip")
+    fig.add_scatter(x=[0, top], y=[0, top], mode="lines", line=dict(color="#999", dash="dash"), name=t("shelf_line", lang),
+                    hoverinfo="skip")
     for quad, g in df.groupby("quadrant"):
         fig.add_scatter(
             x=g["customer_share"], y=g["share_of_shelf"], mode="markers", name=i18n.quadrant(quad, lang),

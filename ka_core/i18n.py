@@ -50,8 +50,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "download_xlsx": ("Excel", "Excel"),
     "creating_demo": ("Creating the demo warehouse (first start)…", "首次启动：正在创建演示数据…"),
     "warehouse_busy": (
-        "The warehouse is in use by another program. Close it and reload this page.",
-        "数据仓库正被其他程序使用。请关闭该程序后刷新本页。",
+        "The dashboard cannot open the warehouse. If another program is writing to it, wait until it is done and reload this page.",
+        "仪表板无法打开数据仓库。如有其他程序正在写入，请待其完成后刷新本页。",
     ),
     # pages
     "page_overview": ("Overview", "总览"),
@@ -67,13 +67,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "pareto_title": ("Own sales by chain (Pareto, A/B/C)", "各系统本品销售额（帕累托，ABC分级）"),
     "visit_next_title": ("Stores to visit next: biggest opportunity first", "下一步拜访：机会额最大的门店"),
     "visit_next_help": (
-        "Opportunity = revenue we would gain if the store reached market share.",
-        "机会额 = 门店达到市场份额可增加的销售额。",
+        "Opportunity = revenue we would gain if the store reached market share. "
+        "Days since last visit “—”: not visited in the period.",
+        "机会额 = 门店达到市场份额可增加的销售额。距上次拜访天数为“—”：期间内未拜访。",
     ),
     "share_title": ("Customer share against market share, by store", "各门店客户份额与市场份额对比"),
     "fair_share_line": ("Fair share (customer share = market share)", "公平份额线（客户份额 = 市场份额）"),
     "pick_store": ("Store detail", "门店详情"),
-    "pick_store_help": ("Click a store in the chart, or pick it here.", "在图中点击门店，或在此选择。"),
+    "pick_store_help": ("Click a store in the chart or a row of the table, or pick it here.", "在图中点击门店、在表中选择一行，或在此选择。"),
     "store_weekly_title": ("{store}: weekly sales and share", "{store}：每周销售与份额"),
     "visit_marker": ("Visit", "拜访"),
     "weekly_own": ("Own sales", "本品销售额"),
@@ -84,7 +85,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "quadrant_title": ("Attack / defend: potential against fair-share index", "进攻/防守：采购潜力与公平份额指数"),
     "potential_axis": ("Potential (category sales, log scale)", "采购潜力（品类销售额，对数坐标）"),
     "fsi_axis": ("Fair-share index (100 = fair share)", "公平份额指数（100 = 公平份额）"),
-    "a_cut_line": ("A-class cut", "A类分界"),
+    "a_cut_line": (" A cut: class A by potential →", " A类分界：按潜力为A类 →"),
     "quadrant_counts": ("Stores and opportunity per quadrant", "各象限门店数与机会额"),
     "ka_compare_title": ("KA list by potential against KA list by own sales", "按潜力的KA名单与按销售的KA名单"),
     "ka_compare_help": (
@@ -118,18 +119,47 @@ TEXT: dict[str, tuple[str, str]] = {
         "增量毛利 = 增量销售额 − 增量销量 × 单位成本。投资回报率 = (增量毛利 − 费用) ÷ 费用。促销后下滑按其后{p}周计算。"
         "可在侧边栏参数设置中修改周数。",
     ),
-    "coverage_attack": ("Attack stores visited", "进攻门店拜访覆盖"),
-    "coverage_below": ("Below-fair-share stores visited", "低于公平份额门店拜访覆盖"),
-    "price_rate": ("Price compliance (visits)", "价格合规率（拜访）"),
-    "oos_rate_kpi": ("Visits finding OOS", "发现缺货的拜访"),
-    "display_rate": ("Display OK (visits)", "陈列达标率（拜访）"),
-    "promo_exec_rate": ("Promotion executed (visits)", "促销执行率（拜访）"),
+    "coverage_attack": ("Attack stores visited", "进攻门店覆盖"),
+    "coverage_below": ("Under-sellers visited", "低于公平份额覆盖"),
+    "price_rate": ("Price compliant", "价格合规"),
+    "oos_rate_kpi": ("Visits finding OOS", "发现缺货"),
+    "display_rate": ("Display OK", "陈列达标"),
+    "promo_exec_rate": ("Promotion executed", "促销执行"),
+    "coverage_attack_help": (
+        "Share of Attack stores (high potential, below fair share) visited at least once in the period.",
+        "期间内至少拜访一次的进攻门店（高潜力、低于公平份额）占比。",
+    ),
+    "coverage_below_help": (
+        "Under-sellers: stores below the fair-share threshold. Share of them visited at least once in the period.",
+        "期间内至少拜访一次的低于公平份额门店占比。",
+    ),
+    "price_rate_help": ("Share of visits where prices were compliant (among visits where it was checked).", "价格合规的拜访占比（仅计检查过价格的拜访）。"),
+    "oos_rate_kpi_help": ("Share of visits that found at least one of our SKUs out of stock.", "发现至少一个本品缺货的拜访占比。"),
+    "display_rate_help": ("Share of visits where the display met the standard.", "陈列达标的拜访占比。"),
+    "promo_exec_rate_help": ("Share of visits where the running promotion was executed.", "促销执行到位的拜访占比。"),
+    "abc_cut": ("{cls} up to {cut} of sales", "{cls}类：累计至{cut}"),
+    "quadrant_tick": ("<b>{q}</b><br>opp. {opp}", "<b>{q}</b><br>{opp}"),
+    "all_visited": ("Every store in scope was visited in the last {n} days.", "范围内所有门店在最近{n}天内均有拜访。"),
+    "roi_zero": ("ROI = 0 (profit pays the cost)", "投资回报率 = 0（毛利等于费用）"),
+    "oos_times": ("OOS×{n}", "缺货×{n}"),
+    "date_tick": ("%b %-d", "%-m月%-d日"),
+    "missed_potential": ("Potential in missed stores", "遗漏门店的采购潜力"),
+    "missed_potential_help": (
+        "Category sales (all brands) of the stores that are KA by potential but not by own sales.",
+        "按潜力为KA、按本品销售不是的门店的品类总销售额（所有品牌）。",
+    ),
+    "no_visits_store": ("No visit to this store in the period.", "期间内没有拜访过这家门店。"),
+    "chains_title": ("Where we stand in each chain", "各系统现状"),
+    "shelf_line": ("Shelf share = customer share", "排面占比 = 客户份额"),
+    "promo_table_title": ("Every promotion in the period", "期间内全部促销"),
+    "promo_rows_title": ("{promo} by store and SKU", "{promo}：按门店与商品"),
+    "store_visits_title": ("Visits to {store} in the period", "{store}：期间内的拜访"),
     "by_manager_title": ("Visits per KA manager, and their Attack stores visited", "各KA经理拜访次数及进攻门店覆盖"),
     "attack": ("Attack stores", "进攻门店"),
     "attack_visited": ("Attack stores visited", "已拜访进攻门店"),
     "stores": ("Stores", "门店数"),
     "not_visited_title": ("Stores not visited for {n}+ days", "超过{n}天未拜访的门店"),
-    "days": ("Days", "天数"),
+    "days": ("Not visited for at least (days)", "未拜访天数不少于"),
     "shelf_title": ("Share of shelf against customer share (shelf should follow sales)", "排面占比与客户份额（排面应跟随销售）"),
     "of": ("{a} of {b}", "{b}家中的{a}家"),
     # data page
@@ -183,17 +213,53 @@ def t(key: str, lang: str, **kw) -> str:
     return s.format(**kw) if kw else s
 
 
+# Columns of the loaded tables shown as they are (a store's visit rows): English
+# labels here, Chinese from the data contract's aliases (ka_core.schema).
+COLUMNS = {
+    "visit_date": "Visit date",
+    "rep": "Rep",
+    "store_category_sales": "Category sales reported",
+    "own_facings": "Own facings",
+    "total_facings": "Total facings",
+    "display_ok": "Display OK",
+    "promo_executed": "Promotion executed",
+    "price_compliant": "Price compliant",
+    "oos_skus": "Out-of-stock SKUs",
+    "competitor_activity": "Competitor activity",
+    "notes": "Notes",
+}
+
+
 def label(metric: str, lang: str) -> str:
-    """A metric's column label from the shared definitions."""
+    """A column's label: metrics from the shared definitions, table columns from the contract."""
     m = METRICS.get(metric)
-    if m is None:
-        return TEXT[metric][1 if lang == "zh" else 0] if metric in TEXT else metric
-    return m.zh if lang == "zh" else m.label
+    if m is not None:
+        return m.zh if lang == "zh" else m.label
+    if metric in COLUMNS:
+        from .schema import TABLES
+
+        return TABLES["visits"].column(metric).zh if lang == "zh" else COLUMNS[metric]
+    return TEXT[metric][1 if lang == "zh" else 0] if metric in TEXT else metric
+
+
+def report_title(name: str, lang: str) -> str:
+    """A report's title from its definition (ka_core.reports), as the command line names it."""
+    from .reports import REPORTS
+
+    return REPORTS[name].zh if lang == "zh" else REPORTS[name].label
 
 
 def help_text(metric: str, lang: str) -> str:
     m = METRICS[metric]
     return (m.help_zh or m.help) if lang == "zh" else m.help
+
+
+MECHANICS_ZH = {"DM": "DM 海报", "TG": "TG 端架", "TPR": "TPR 特价", "PROMOTER": "促销员", "BUNDLE": "捆绑"}
+
+
+def mechanic(code: str, lang: str) -> str:
+    """A promotion mechanic as people call it: the code in English, code and name in Chinese."""
+    return MECHANICS_ZH.get(code, code) if lang == "zh" else code
 
 
 def quadrant(q: str, lang: str) -> str:
@@ -209,10 +275,32 @@ def money(v, lang: str) -> str:
     if _missing(v):
         return "—"
     v = float(v)
+    if lang == "zh" and abs(v) >= 100_000_000:
+        return f"{v / 100_000_000:,.2f}亿"
     if lang == "zh" and abs(v) >= 100_000:
-        return f"{v / 10_000:,.1f}万"
+        return f"{v / 10_000:,.1f}万" if abs(v) < 10_000_000 else f"{v / 10_000:,.0f}万"
     if abs(v) >= 1_000_000:
         return f"{v / 1_000_000:,.2f}M"
+    return f"{v:,.0f}"
+
+
+def _sig(x: float) -> str:
+    """About three significant digits, never scientific: 1,020 · 172 · 36.1 · 1.39."""
+    a = abs(x)
+    s = f"{x:,.0f}" if a >= 100 else f"{x:.1f}" if a >= 10 else f"{x:.2f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def money_short(v, lang: str) -> str:
+    """Revenue in a chart label or tick: 172K, 1.39M, 2.1B; in Chinese 17.2万, 1.2亿."""
+    if _missing(v):
+        return "—"
+    v = float(v)
+    a = abs(v)
+    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    for size, unit in steps:
+        if a >= size:
+            return _sig(v / size) + unit
     return f"{v:,.0f}"
 
 
@@ -240,7 +328,9 @@ def change(kind: str, v, lang: str) -> str | None:
     if kind == "relative":
         return f"{float(v) * 100:+.1f}%"
     if kind == "points":
-        return f"{float(v) * 100:+.1f} pp" if lang == "en" else f"{float(v) * 100:+.1f} 个百分点"
+        p = float(v) * 100
+        num = f"{p:+.0f}" if abs(p) >= 10 else f"{p:+.1f}"  # short enough for a KPI card
+        return f"{num} pp" if lang == "en" else f"{num}个百分点"
     return f"{float(v):+,.0f}"
 
 

@@ -1,16 +1,25 @@
 """The one ka_core module that imports Streamlit: connection, caches, sidebar state, tables.
 
-The app holds one process-wide read-write connection (st.cache_resource) and
-gives every query its own cursor (db.query does). DuckDB lets one process
-write a file: while the dashboard runs, the command line says clearly that
-the warehouse is in use and changes nothing.
+Concurrency with the command line (DuckDB lets one process write a file, or
+any number of processes read it): the dashboard holds the warehouse READ-ONLY,
+so `python -m ka_core report` works alongside it, and a command that writes
+(load, undo, init) gets db.connect's clear "in use by another program… Nothing
+was changed". The dashboard's own writes (the Data page) go through
+`Warehouse.write()`: it waits for the running queries, closes the read-only
+connection, writes through a short-lived read-write one, and closes it again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -22,30 +31,127 @@ from .settings import Filters, Settings
 CACHE = dict(ttl=3600, max_entries=512, show_spinner=False)
 
 
-@st.cache_resource(show_spinner=False)
-def connection():
-    """The warehouse connection of this server process; creates the demo warehouse when none exists."""
-    path = db.db_path()
-    fresh = not path.exists()
-    con = db.connect(path)
-    if fresh:
-        from .demo import create_demo
+class Warehouse:
+    """The server process's one warehouse: a read-only connection shared by every
+    session (each query on its own cursor, see db.query), and writes one at a time.
 
-        create_demo(con)
-        con.execute("CHECKPOINT").fetchall()
-    return con
+    Readers and the writer exclude each other, so a write never closes the
+    connection under a running query.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._mine = threading.local()  # reads this thread holds (a write inside one would wait forever)
+
+    def prepare(self) -> None:
+        """Before the first read: create the demo warehouse when none exists, and
+        upgrade an older schema (a read-only connection cannot)."""
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            if self._con is not None:
+                return
+            if not self.path.exists():
+                from .demo import create_demo  # imported here: the app starts even without demo data
+
+                con = db.connect(self.path)
+                try:
+                    create_demo(con)
+                    con.execute("CHECKPOINT").fetchall()
+                finally:
+                    con.close()
+            try:
+                self._con = db.connect(self.path, read_only=True)
+            except KaError:
+                db.connect(self.path).close()  # upgrades the schema, or raises the clear reason
+                self._con = db.connect(self.path, read_only=True)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The read-only connection, held open while the block runs its queries."""
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            if self._con is None:
+                self._con = db.connect(self.path, read_only=True)  # KaError when a writer holds it
+            self._readers += 1
+            con = self._con
+        self._mine.reads = getattr(self._mine, "reads", 0) + 1
+        try:
+            yield con
+        finally:
+            self._mine.reads -= 1
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection for one write; KaError when another program holds the file."""
+        if getattr(self._mine, "reads", 0):
+            raise RuntimeError("Warehouse.write() inside Warehouse.read() of the same thread")
+        with self._cond:
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._writing = True
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+        try:
+            con = db.connect(self.path)
+            try:
+                yield con
+                con.execute("CHECKPOINT").fetchall()
+            finally:
+                con.close()
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
 
 
-def open_warehouse():
-    """The connection, or a clear message and a stopped page."""
+@st.cache_resource(show_spinner=False, on_release=Warehouse.close)
+def warehouse(path: str) -> Warehouse:
+    """The warehouse of this server process (keyed on its path: KA_DB may differ between tests)."""
+    return Warehouse(Path(path))
+
+
+def _wh() -> Warehouse:
+    return warehouse(str(db.db_path().resolve()))
+
+
+def reading():
+    """`with ui.reading() as con:` the shared read-only connection."""
+    return _wh().read()
+
+
+def writing():
+    """`with ui.writing() as con:` a read-write connection for one load or undo."""
+    return _wh().write()
+
+
+def open_warehouse() -> None:
+    """Create the demo warehouse on first start; open the warehouse, or say clearly why not and stop."""
     lang = st.session_state.get("lang", "en")
+    wh = _wh()
     try:
-        if not db.db_path().exists():
+        if not wh.path.exists():
             with st.spinner(t("creating_demo", lang)):
-                return connection()
-        return connection()
+                wh.prepare()
+        else:
+            wh.prepare()
     except KaError as exc:
-        st.error(f"{t('warehouse_busy', lang)}\n\n{exc}")
+        st.error(f"{t('warehouse_busy', lang)}\n\n{exc}", icon=":material/lock:")
         st.stop()
 
 
@@ -57,11 +163,23 @@ def frame() -> None:
     st.session_state[FRAME_KEY] = True
 
 
+DEEP_LINK_KEY = "_ka_deep_link"
+
+
 def through_frame() -> None:
-    """First line of every page: a fresh server opened at a page URL runs the page
-    the legacy pages/ way, without app.py; route it through app.py instead."""
+    """First line of every page: a new session opened at a page URL runs the page
+    the legacy pages/ way, without app.py; route it through app.py, which then
+    opens the page asked for (follow_deep_link)."""
     if not st.session_state.get(FRAME_KEY):
+        st.session_state[DEEP_LINK_KEY] = Path(sys._getframe(1).f_globals.get("__file__", "")).name
         st.switch_page("app.py")
+
+
+def follow_deep_link() -> None:
+    """Called by app.py after st.navigation: go on to the page a deep link asked for."""
+    name = st.session_state.pop(DEEP_LINK_KEY, None)
+    if name and (Path(__file__).parents[1] / "pages" / name).exists():
+        st.switch_page(f"pages/{name}")
 
 
 def data_changed() -> None:
@@ -74,44 +192,51 @@ def data_changed() -> None:
 
 @st.cache_data(**CACHE)
 def report(name: str, filters: Filters, settings: Settings) -> pd.DataFrame:
-    return reports.run(connection(), name, filters, settings)
+    with reading() as con:
+        return reports.run(con, name, filters, settings)
 
 
 @st.cache_data(**CACHE)
 def kpis(filters: Filters, settings: Settings) -> views.Kpis:
-    return views.kpis(connection(), filters, settings)
+    with reading() as con:
+        return views.kpis(con, filters, settings)
 
 
 @st.cache_data(**CACHE)
 def view(name: str, filters: Filters, settings: Settings, *args) -> pd.DataFrame:
     """A DataFrame view of ka_core.views by name (stores_to_visit, ka_comparison, …)."""
-    return getattr(views, name)(connection(), filters, settings, *args)
+    with reading() as con:
+        return getattr(views, name)(con, filters, settings, *args)
 
 
 @st.cache_data(**CACHE)
 def store_detail(store_id: str, filters: Filters, settings: Settings):
-    con = connection()
-    return views.store_weekly(con, store_id, filters, settings), views.store_visits(con, store_id, filters)
+    with reading() as con:
+        return views.store_weekly(con, store_id, filters, settings), views.store_visits(con, store_id, filters)
 
 
 @st.cache_data(**CACHE)
 def promo_detail(promo_id: str, settings: Settings) -> pd.DataFrame:
-    return views.promo_weekly(connection(), promo_id, settings)
+    with reading() as con:
+        return views.promo_weekly(con, promo_id, settings)
 
 
 @st.cache_data(**CACHE)
 def visit_summary(filters: Filters, settings: Settings) -> views.VisitSummary:
-    return views.visit_summary(connection(), filters, settings)
+    with reading() as con:
+        return views.visit_summary(con, filters, settings)
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)
 def options() -> dict[str, list[str]]:
-    return views.options(connection())
+    with reading() as con:
+        return views.options(con)
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)
 def latest_week() -> dt.date | None:
-    return views.latest_week(connection())
+    with reading() as con:
+        return views.latest_week(con)
 
 
 # The sidebar: filters, settings and language, kept in session_state ----------------------
@@ -209,48 +334,61 @@ def to_xlsx(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def _display(df: pd.DataFrame, lg: str, rounded: bool = True) -> pd.DataFrame:
-    """Headers translated; quadrants in the chosen language; money to whole units on screen."""
+def _display(df: pd.DataFrame, lg: str, screen: bool = True) -> pd.DataFrame:
+    """Headers translated, quadrants and changes in the chosen language.
+
+    On screen, money is in whole units and shares are percentages with one
+    decimal (so every column reads alike); downloads keep every digit and the
+    contract's fractions.
+    """
     from . import metrics as m
 
     out = df.copy()
-    if rounded:
+    if screen:
         for c in out.columns:
-            if c in m.METRICS and m.METRICS[c].fmt == m.MONEY and pd.api.types.is_numeric_dtype(out[c]):
+            meta = m.METRICS.get(c)
+            if meta is None or not pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
+                continue
+            if meta.fmt == m.MONEY:
                 out[c] = out[c].round(0)
+            elif meta.fmt == m.SHARE:
+                out[c] = (out[c] * 100).round(1)
+            elif meta.fmt in (m.NUMBER, m.PCT):
+                out[c] = out[c].round(1)
     if "quadrant" in out:
         out["quadrant"] = out["quadrant"].map(lambda q: i18n.quadrant(q, lg) if isinstance(q, str) else q)
+    if screen and "mechanic" in out:
+        out["mechanic"] = out["mechanic"].map(lambda v: i18n.mechanic(v, lg) if isinstance(v, str) else v)
     if "change" in out:
         out["change"] = out["change"].map(lambda c: t(c, lg) if isinstance(c, str) and c in i18n.TEXT else c)
     return out.rename(columns={c: label(c, lg) for c in out.columns})
 
 
 def _column_config(df: pd.DataFrame, lg: str) -> dict:
+    """Formats and help per column, from the metric definitions."""
     from . import metrics as m
 
     cfg = {}
     for c in df.columns:
         meta = m.METRICS.get(c)
-        if meta is None:
-            continue
         name = label(c, lg)
+        if meta is None:
+            numeric = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+            cfg[name] = st.column_config.NumberColumn(name, format="localized") if numeric else st.column_config.Column(name)
+            continue
         helptext = i18n.help_text(c, lg)
-        if meta.fmt == m.MONEY:
-            cfg[name] = st.column_config.NumberColumn(name, help=helptext, format="localized")
-        elif meta.fmt == m.SHARE:
-            cfg[name] = st.column_config.NumberColumn(name, help=helptext, format="percent")
-        elif meta.fmt == m.INDEX:
-            cfg[name] = st.column_config.NumberColumn(name, help=helptext, format="%.0f")
-        elif meta.fmt == m.PCT:
-            cfg[name] = st.column_config.NumberColumn(name, help=helptext, format="%.1f%%")
-        elif meta.fmt == m.NUMBER:
-            cfg[name] = st.column_config.NumberColumn(name, help=helptext, format="%.1f")
+        number = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        formats = {m.MONEY: "localized", m.SHARE: "%.1f%%", m.INDEX: "%.0f", m.PCT: "%+.1f%%", m.NUMBER: "localized",
+                   m.COUNT: "localized"}
+        if number and meta.fmt in formats:
+            cfg[name] = st.column_config.NumberColumn(name, help=helptext, format=formats[meta.fmt])
         else:
             cfg[name] = st.column_config.Column(name, help=helptext)
     return cfg
 
 
 HIGHLIGHT = {"missed": "#fde2dc", "over-served": "#fff3c4"}
+ROW_PX = 35
 
 
 def table(
@@ -258,13 +396,15 @@ def table(
     key: str,
     *,
     height: int | None = None,
+    rows: int | None = None,
     selectable: bool = False,
     name: str = "table",
     highlight: str | None = None,
 ):
     """A sortable table with translated headers and formats, and CSV / Excel downloads.
 
-    `highlight` names a column whose values missed / over-served colour their row.
+    `rows` sizes the table to show that many rows without scrolling; `highlight`
+    names a column whose values missed / over-served colour their row.
     """
     lg = lang()
     df = df.reset_index(drop=True)
@@ -273,6 +413,8 @@ def table(
     if highlight and highlight in df:
         colours = [HIGHLIGHT.get(v, "") for v in df[highlight]]
         data = shown.style.apply(lambda row: [f"background-color: {colours[row.name]}" if colours[row.name] else ""] * len(row), axis=1)
+    if rows is not None:
+        height = ROW_PX * (min(rows, len(df)) + 1) + 3
     event = st.dataframe(
         data,
         hide_index=True,
@@ -281,18 +423,43 @@ def table(
         key=key,
         on_select="rerun" if selectable else "ignore",
         selection_mode="single-row" if selectable else "multi-row",
+        placeholder="—",
     )
-    c1, c2, _ = st.columns([1, 1, 8])
-    full = _display(df, lg, rounded=False)  # downloads keep every digit
-    c1.download_button(
-        t("download_csv", lg), neutralise(full).to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
-    )
-    c2.download_button(
-        t("download_xlsx", lg), to_xlsx(full), file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-    )
+    full = _display(df, lg, screen=False)  # downloads keep every digit
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            t("download_csv", lg), neutralise(full).to_csv(index=False).encode("utf-8-sig"),
+            file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", icon=":material/download:",
+        )
+        st.download_button(
+            t("download_xlsx", lg), to_xlsx(full), file_name=f"{name}.xlsx", icon=":material/download:",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+        )
     return event
+
+
+def picked_point(event) -> str | None:
+    """The first key (customdata[0]) of the points selected in a chart, if any."""
+    points = event.selection.points if event and getattr(event, "selection", None) else []
+    return points[0]["customdata"][0] if points and points[0].get("customdata") else None
+
+
+def picked_row(event, df: pd.DataFrame, column: str) -> str | None:
+    """`column` of the row selected in a table drawn from `df`, if any."""
+    rows = event.selection.rows if event and getattr(event, "selection", None) else []
+    return df.iloc[rows[0]][column] if rows and rows[0] < len(df) else None
+
+
+def pick(source: str, value, target: str) -> None:
+    """Set the widget `target` to `value` when the selection in `source` changed.
+
+    Chart and table selections persist across reruns; applying them only when
+    they change keeps a later choice made in `target` itself.
+    """
+    last = f"_picked_{source}"
+    if value is not None and st.session_state.get(last) != value:
+        st.session_state[target] = value
+    st.session_state[last] = value
 
 
 def nothing(lg: str | None = None) -> None:
@@ -318,9 +485,9 @@ def read_uploads(files, table_choice: str | None, mappings: dict[str, dict[str, 
     from . import upload
 
     cache = st.session_state.setdefault("_uploads", {})
-    cur = connection().cursor()
     out = []
-    try:
+    # A cursor of its own: the temporary tables of the reading live and die with it.
+    with reading() as con, contextlib.closing(con.cursor()) as cur:
         for f in files:
             data = f.getvalue()
             mapping = mappings.get(f.name) or None
@@ -335,8 +502,6 @@ def read_uploads(files, table_choice: str | None, mappings: dict[str, dict[str, 
                     upload.read(cur, up, table, mapping)
                 cache[key] = up
             out.append(cache[key])
-    finally:
-        cur.close()
     return out
 
 
@@ -344,24 +509,18 @@ def preview_load(table: str, raws: list, filters: Filters, settings: Settings):
     """Validation and what the load would change (nothing is written)."""
     from . import loading
 
-    cur = connection().cursor()
-    try:
-        return loading.preview(cur, table, raws, filters, settings)
-    finally:
-        cur.close()
+    with writing() as con:  # the preview writes in a transaction it rolls back
+        return loading.preview(con, table, raws, filters, settings)
 
 
 def save_load(table: str, raws: list, user: str, remember: dict[str, dict[str, str]]):
     """Write the files (validated again inside), remember confirmed mappings, refresh every page."""
     from . import loading
 
-    cur = connection().cursor()
-    try:
-        result = loading.write_files(cur, table, raws, user)
+    with writing() as con:
+        result = loading.write_files(con, table, raws, user)
         for mapping in remember.values():
-            loading.remember_mapping(cur, table, mapping)
-    finally:
-        cur.close()
+            loading.remember_mapping(con, table, mapping)
     data_changed()
     st.session_state.pop("_uploads", None)
     return result
@@ -370,21 +529,15 @@ def save_load(table: str, raws: list, user: str, remember: dict[str, dict[str, s
 def history() -> pd.DataFrame:
     from . import loading
 
-    cur = connection().cursor()
-    try:
-        return loading.history(cur)
-    finally:
-        cur.close()
+    with reading() as con:
+        return loading.history(con)
 
 
 def undo_load(load_id: int) -> dict:
     from . import loading
 
-    cur = connection().cursor()
-    try:
-        out = loading.undo(cur, load_id)
-    finally:
-        cur.close()
+    with writing() as con:
+        out = loading.undo(con, load_id)
     data_changed()
     return out
 
@@ -392,5 +545,6 @@ def undo_load(load_id: int) -> dict:
 def visit_template(manager: str | None, week: dt.date, header_lang: str) -> bytes:
     from . import templates
 
-    rows = templates.manager_rows(connection(), manager, week) if manager else None
+    with reading() as con:
+        rows = templates.manager_rows(con, manager, week) if manager else None
     return templates.template_xlsx("visits", header_lang, rows)

@@ -100,6 +100,31 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -
     )
 
 
+def chain_summary(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """Where we stand in each chain: own sales and class (pareto), shares, index, opportunity, Attack stores.
+
+    Shares as the KPIs compute them over the chain's stores (quadrants): customer share
+    = Σ own ÷ Σ potential; market share = the potential-weighted expected share.
+    """
+    pareto = run(con, "pareto", filters, settings)
+    q = run(con, "quadrants", filters, settings)
+    known = q.dropna(subset=["potential", "market_share"]).assign(expected=lambda d: d["market_share"] * d["potential"])
+    g = known.groupby("chain").agg(
+        potential=("potential", "sum"), own=("own_revenue", "sum"), expected=("expected", "sum"),
+        opportunity=("opportunity", "sum"),
+    )
+    g["customer_share"] = g["own"] / g["potential"].where(g["potential"] > 0)
+    g["market_share"] = g["expected"] / g["potential"].where(g["potential"] > 0)
+    g["fair_share_index"] = g["customer_share"] / g["market_share"].where(g["market_share"] > 0) * 100
+    g["attack"] = q.assign(a=q["quadrant"] == "Attack").groupby("chain")["a"].sum()
+    out = pareto[["chain", "own_revenue", "share", "abc"]].merge(
+        g[["potential", "customer_share", "market_share", "fair_share_index", "opportunity", "attack"]].reset_index(),
+        on="chain", how="left",
+    )
+    out["attack"] = out["attack"].fillna(0).astype(int)
+    return out
+
+
 def stores_to_visit(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, limit: int = 15) -> pd.DataFrame:
     """Stores ranked by opportunity, with quadrant, KA manager and days since the last visit."""
     cov = run(con, "visit-coverage", filters, settings)
@@ -109,6 +134,12 @@ def stores_to_visit(con: duckdb.DuckDBPyConnection, filters: Filters, settings: 
     return df[
         ["store_id", "store_name", "chain", "quadrant", "opportunity", "fair_share_index", "ka_manager", "days_since_last_visit"]
     ].head(limit).reset_index(drop=True)
+
+
+def stores_with_share(q: pd.DataFrame) -> pd.DataFrame:
+    """The stores of a quadrants report with a customer and a market share, biggest potential first."""
+    known = q.dropna(subset=["customer_share", "market_share"])
+    return known.sort_values(["potential", "store_id"], ascending=[False, True]).reset_index(drop=True)
 
 
 def quadrant_summary(q: pd.DataFrame) -> pd.DataFrame:
@@ -265,6 +296,7 @@ def a_cut_potential(con: duckdb.DuckDBPyConnection, filters: Filters, settings: 
 def best_worst(summary: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The n promotions with the highest and the lowest ROI (those with an ROI)."""
     d = summary.dropna(subset=["roi"]).sort_values(["roi", "promo_id"], ascending=[False, True])
+    d = d[["promo_id", "chain", "mechanic", "cost", "incremental_gross_profit", "roi"]]
     return d.head(n).reset_index(drop=True), d.tail(n).iloc[::-1].reset_index(drop=True)
 
 
@@ -283,6 +315,11 @@ def quadrant_counts(con: duckdb.DuckDBPyConnection, filters: Filters, settings: 
 def change_counts(ka: pd.DataFrame) -> dict[str, int]:
     """How many stores the traditional KA list misses and over-serves."""
     return {c: int((ka["change"] == c).sum()) for c in ("missed", "over-served")}
+
+
+def missed_potential(ka: pd.DataFrame) -> float:
+    """The category sales (potential) of the stores the traditional KA list misses."""
+    return float(ka.loc[ka["change"] == "missed", "potential"].sum())
 
 
 def promo_lift_of(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, promo_id: str) -> pd.DataFrame:

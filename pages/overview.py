@@ -30,7 +30,8 @@ for col, (name, title, value, colour) in zip(st.columns(len(cards)), cards, stri
         title,
         value,
         i18n.change(views.KPI_CHANGE[name], changes[name], lang),
-        delta_color=colour,
+        delta_color=colour if changes[name] else "off",  # no change: grey, no arrow
+        delta_arrow="auto" if changes[name] else "off",
         help=i18n.help_text(name, lang) if name in ("customer_share", "market_share", "fair_share_index", "opportunity") else None,
         border=True,
     )
@@ -40,6 +41,8 @@ if pareto.empty:
     ui.nothing()
 else:
     st.plotly_chart(charts.pareto(pareto, lang, s.a_cut, s.b_cut), key="pareto_chart")
+    st.subheader(t("chains_title", lang))
+    ui.table(ui.view("chain_summary", f, s), key="chains", name="chains", rows=len(pareto))
 
 st.subheader(t("visit_next_title", lang))
 st.caption(t("visit_next_help", lang))
@@ -47,4 +50,4 @@ nxt = ui.view("stores_to_visit", f, s)
 if nxt.empty:
     ui.nothing()
 else:
-    ui.table(nxt, key="visit_next", name="stores_to_visit")
+    ui.table(nxt, key="visit_next", name="stores_to_visit", rows=len(nxt))

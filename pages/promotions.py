@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ka_core import charts, ui, views
+from ka_core import charts, i18n, ui, views
 from ka_core.i18n import t
 
 ui.through_frame()
@@ -34,6 +34,7 @@ with c2:
     st.subheader(t("worst_promos", lang))
     ui.table(worst, key="worst", name="worst_promotions")
 
+st.subheader(i18n.report_title("promo-summary", lang))
 ui.table(summary, key="promo_summary", name="promo_summary", height=320)
 
 labels = {
@@ -45,4 +46,5 @@ if weekly.empty:
     ui.nothing()
 else:
     st.plotly_chart(charts.promo_weekly(weekly, promo, lang), key="promo_weekly")
+    st.subheader(t("promo_rows_title", lang, promo=promo))
     ui.table(ui.view("promo_lift_of", f, s, promo), key="promo_rows", name=f"lift_{promo}", height=260)

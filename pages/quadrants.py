@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ka_core import charts, ui, views
+from ka_core import charts, i18n, ui, views
 from ka_core.i18n import t
 
 ui.through_frame()
@@ -37,7 +37,9 @@ st.subheader(t("ka_compare_title", lang))
 st.caption(t("ka_compare_help", lang))
 ka = ui.view("ka_comparison", f, s)
 counts = views.change_counts(ka)
-m1, m2, _ = st.columns([1, 1, 2])
+m1, m2, m3, _ = st.columns([1, 1, 1, 1])
 m1.metric(t("missed_title", lang), counts["missed"], border=True)
 m2.metric(t("over_served_title", lang), counts["over-served"], border=True)
+m3.metric(t("missed_potential", lang), i18n.money(views.missed_potential(ka), lang), border=True,
+          help=t("missed_potential_help", lang))
 ui.table(ka, key="ka_table", name="ka_list", highlight="change")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ka_core import charts, ui
+from ka_core import charts, i18n, ui, views
 from ka_core.i18n import t
 
 ui.through_frame()
@@ -10,30 +10,34 @@ lang, f, s = ui.lang(), ui.filters(), ui.settings()
 st.title(t("page_share", lang))
 
 q = ui.report("quadrants", f, s)
-known = q.dropna(subset=["customer_share", "market_share"])
+known = views.stores_with_share(q)
 if known.empty:
     ui.nothing()
     st.stop()
 
-event = st.plotly_chart(
+# A store is chosen by a click in the chart, a row of the table, or the list below.
+chart = st.plotly_chart(
     charts.share_scatter(q, lang), key="share_chart", on_select="rerun", selection_mode="points"
 )
-points = event.selection.points if event and event.selection else []
-if points and points[0].get("customdata"):
-    st.session_state["share_store"] = points[0]["customdata"][0]
+ui.pick("share_chart", ui.picked_point(chart), "share_store")
 
+st.subheader(i18n.report_title("fair-share", lang))
 fair = ui.report("fair-share", f, s)
-ui.table(fair, key="fair_share_table", name="fair_share", height=320)
+rows = ui.table(fair, key="fair_share_table", name="fair_share", height=320, selectable=True)
+ui.pick("fair_share_table", ui.picked_row(rows, fair, "store_id"), "share_store")
 
-stores = list(known.sort_values("potential", ascending=False)["store_id"])
-names = dict(zip(q["store_id"], q["store_name"], strict=True))
-if st.session_state.get("share_store") not in stores:
-    st.session_state["share_store"] = stores[0]
+names = dict(zip(known["store_id"], known["store_name"], strict=True))
+if st.session_state.get("share_store") not in names:
+    st.session_state["share_store"] = known["store_id"].iloc[0]
 store = st.selectbox(
-    t("pick_store", lang), stores, key="share_store", format_func=lambda k: f"{names[k]} ({k})", help=t("pick_store_help", lang)
+    t("pick_store", lang), list(names), key="share_store", format_func=lambda k: f"{names[k]} ({k})",
+    help=t("pick_store_help", lang),
 )
 weekly, visits = ui.store_detail(store, f, s)
-row = q[q["store_id"] == store].iloc[0]
-st.plotly_chart(charts.store_weekly(weekly, visits, row["market_share"], names[store], lang), key="store_chart")
+market_share = known.set_index("store_id").at[store, "market_share"]
+st.plotly_chart(charts.store_weekly(weekly, visits, market_share, names[store], lang), key="store_chart")
+st.subheader(t("store_visits_title", lang, store=names[store]))
 if len(visits):
     ui.table(visits, key="store_visits", name=f"visits_{store}", height=240)
+else:
+    st.warning(t("no_visits_store", lang), icon=":material/person_off:")

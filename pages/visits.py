@@ -12,7 +12,7 @@ st.title(t("page_visits", lang))
 summary = ui.visit_summary(f, s)
 cards = views.coverage_cards(summary)
 for col, (key, value) in zip(st.columns(len(cards)), cards.items(), strict=True):
-    col.metric(t(key, lang), i18n.pct(value, lang, 0), border=True)
+    col.metric(t(key, lang), i18n.pct(value, lang, 0), help=t(f"{key}_help", lang), border=True)
 st.caption(
     t("coverage_attack", lang) + ": " + t("of", lang, a=summary.attack_visited, b=summary.attack_stores)
     + " · " + t("coverage_below", lang) + ": " + t("of", lang, a=summary.below_visited, b=summary.below_fair_share)
@@ -28,7 +28,7 @@ days = st.slider(t("days", lang), 7, 120, 28, 7, key="not_visited_days")
 st.subheader(t("not_visited_title", lang, n=days))
 stale = ui.view("not_visited", f, s, days)
 if stale.empty:
-    st.success("✓")
+    st.success(t("all_visited", lang, n=days))
 else:
     ui.table(stale, key="not_visited", name="not_visited", height=300)
 
@@ -38,4 +38,5 @@ if shelf.empty:
 else:
     st.plotly_chart(charts.shelf_vs_share(shelf, lang), key="shelf")
 
+st.subheader(i18n.report_title("visit-coverage", lang))
 ui.table(ui.report("visit-coverage", f, s), key="coverage", name="visit_coverage", height=360)
