@@ -1,254 +1,390 @@
-"""The reports written plainly in pandas, the way an analyst would: whole tables in, merges and groupbys.
+"""The seven reports written again in plain pandas, straight from domain.md.
 
-Used by the benchmark as the speed baseline and as an independent check of the
-SQL (same numbers). All data, default filters; settings as given.
+This is the benchmark's yardstick and an independent check of the SQL in
+ka_core/sql: an analyst's version that reads whole tables into DataFrames
+(`con.sql("SELECT * FROM t").df()`) and then merges and groups them. It is
+deliberately straightforward, not tuned. It covers the default filters (all
+weeks, chains, regions and categories) and every setting (cuts, FSI threshold,
+market-share level, baseline and post weeks).
+
+Use `load_tables(con, REPORT_TABLES[name])` then `REFERENCE[name](tables, settings)`,
+or `compute(con, name)` for both at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import duckdb
 import numpy as np
 import pandas as pd
 
 from .settings import Settings
 
-DEFAULT = Settings()
-TABLE_NAMES = ("stores", "products", "sales", "market", "promotions", "visits")
+# The tables each report reads (what the pandas version loads, timed apart).
+_STORE_TABLES = ("stores", "products", "sales", "visits", "market")
+REPORT_TABLES: dict[str, tuple[str, ...]] = {
+    "fair-share": _STORE_TABLES,
+    "quadrants": _STORE_TABLES,
+    "ka-list": _STORE_TABLES,
+    "pareto": ("stores", "products", "sales"),
+    "promo-lift": ("stores", "products", "sales", "visits", "promotions"),
+    "promo-summary": ("stores", "products", "sales", "visits", "promotions"),
+    "visit-coverage": _STORE_TABLES,
+}
+
+# The key that makes a row of each report unique (for sorting and comparing).
+REPORT_KEYS: dict[str, tuple[str, ...]] = {
+    "fair-share": ("store_id", "category"),
+    "quadrants": ("store_id",),
+    "ka-list": ("store_id",),
+    "pareto": ("chain",),
+    "promo-lift": ("promo_id", "store_id", "sku"),
+    "promo-summary": ("promo_id",),
+    "visit-coverage": ("store_id",),
+}
+
+Tables = dict[str, pd.DataFrame]
 
 
-def load_tables(con) -> dict[str, pd.DataFrame]:
-    """Every table as a DataFrame (what an analyst exports to work on)."""
-    return {t: con.sql(f"SELECT * FROM {t}").df() for t in TABLE_NAMES}
+def load_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] | list[str]) -> Tables:
+    """Whole tables as DataFrames, the way an analyst starts."""
+    return {name: con.sql(f"SELECT * FROM {name}").df() for name in names}
 
 
-def _monday(d: pd.Series) -> pd.Series:
-    d = pd.to_datetime(d)
-    return (d - pd.to_timedelta(d.dt.day_of_week, unit="D")).dt.normalize()
+def _monday(dates: pd.Series) -> pd.Series:
+    return (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
 
 
-def _abc(values: pd.Series, keys: pd.Series, a_cut: float, b_cut: float) -> pd.Series:
-    """A/B/C by cumulative share of the rows strictly before (largest first, ties by key)."""
-    df = pd.DataFrame({"v": values.values, "k": keys.values}, index=values.index)
+def _abc(values: pd.Series, keys: pd.Series, settings: Settings) -> pd.Series:
+    """Class A/B/C by cumulative share of the rows strictly before (descending, ties by key)."""
+    df = pd.DataFrame({"v": values.to_numpy(), "k": keys.to_numpy()}, index=values.index)
     df = df.sort_values(["v", "k"], ascending=[False, True])
     total = df["v"].sum()
-    before = df["v"].cumsum() - df["v"]
-    cum = before / total if total else pd.Series(np.nan, index=df.index)
-    cls = np.where(cum < a_cut, "A", np.where(cum < b_cut, "B", "C"))
+    cum_before = (df["v"].cumsum() - df["v"]) / total if total else pd.Series(np.nan, index=df.index)
+    cls = np.where(cum_before < settings.a_cut, "A", np.where(cum_before < settings.b_cut, "B", "C"))
     return pd.Series(cls, index=df.index).reindex(values.index)
 
 
-def _store_category(t: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(sales per store-category-week, own and category revenue over matched weeks)."""
-    s = t["sales"].merge(t["products"][["sku", "category", "is_own"]], on="sku")
-    s["own"] = s["revenue"].where(s["is_own"], 0.0)
-    s["comp"] = (~s["is_own"]).astype(int)
-    weekly = s.groupby(["store_id", "category", "week"], as_index=False).agg(
-        all_rev=("revenue", "sum"), own=("own", "sum"), comp=("comp", "max")
+# Store reports ------------------------------------------------------------------------------
+
+
+def _store_category(t: Tables) -> pd.DataFrame:
+    """T(s,c,w) from sales (when a non-own row exists) else the latest visit; matched weeks summed."""
+    sales = t["sales"].merge(t["products"][["sku", "category", "is_own"]], on="sku")
+    sales["own_rev"] = sales["revenue"].where(sales["is_own"], 0.0)
+    sales["competitor"] = ~sales["is_own"]
+    scw = sales.groupby(["store_id", "category", "week"], as_index=False).agg(
+        all_revenue=("revenue", "sum"), own_revenue=("own_rev", "sum"), has_competitor=("competitor", "any")
     )
-    weekly["week"] = pd.to_datetime(weekly["week"])
-    v = t["visits"].dropna(subset=["store_category_sales"]).copy()
+
+    v = t["visits"]
+    v = v[v["store_category_sales"].notna()].copy()
     v["week"] = _monday(v["visit_date"])
-    v["lid"] = v["load_id"].fillna(-1)
-    # Latest date wins, then the later load, then the first rep by name.
-    v = v.sort_values(["visit_date", "lid", "rep"], ascending=[True, True, False])
-    v = v.drop_duplicates(["store_id", "category", "week"], keep="last")
-    both = weekly.merge(v[["store_id", "category", "week", "store_category_sales"]], how="outer",
-                        on=["store_id", "category", "week"])
-    both["own"] = both["own"].fillna(0.0)
-    both["T"] = np.where(both["comp"] == 1, both["all_rev"], both["store_category_sales"])
-    matched = both.dropna(subset=["T"])
-    sc = matched.groupby(["store_id", "category"], as_index=False).agg(own_revenue=("own", "sum"), category_revenue=("T", "sum"))
-    return weekly, sc
+    # the latest visit of the week (ties: the later load, then rep, as the SQL does)
+    v["load_key"] = v["load_id"].fillna(-1)
+    v = v.sort_values(["visit_date", "load_key", "rep"], ascending=[False, False, True])
+    v = v.drop_duplicates(["store_id", "category", "week"], keep="first")
+    v = v[["store_id", "category", "week", "store_category_sales"]]
+
+    both = scw.merge(v, on=["store_id", "category", "week"], how="outer")
+    both["own_revenue"] = both["own_revenue"].fillna(0.0)
+    competitor = both["has_competitor"].fillna(False).astype(bool)
+    both["T"] = np.where(competitor, both["all_revenue"], both["store_category_sales"])
+    matched = both[both["T"].notna()]
+    return matched.groupby(["store_id", "category"], as_index=False).agg(
+        own_revenue=("own_revenue", "sum"), category_revenue=("T", "sum")
+    )
 
 
-def fair_share(t: dict[str, pd.DataFrame], settings: Settings = DEFAULT) -> pd.DataFrame:
-    _, sc = _store_category(t)
-    st = t["stores"]
-    sc = sc.merge(st[["store_id", "store_name", "chain", "region"]], on="store_id")
+def _market_share(t: Tables, sc: pd.DataFrame, level: str = "region") -> pd.DataFrame:
+    """Per region and category: the panel when it has rows, else the tracked stores' share."""
+    sc = sc.merge(t["stores"][["store_id", "region"]], on="store_id")
     tracked = sc.groupby(["region", "category"], as_index=False)[["own_revenue", "category_revenue"]].sum()
     tracked["tracked_share"] = tracked["own_revenue"] / tracked["category_revenue"].replace(0, np.nan)
     panel = t["market"].groupby(["region", "category"], as_index=False)[["own_revenue", "market_revenue"]].sum()
     panel["panel_share"] = panel["own_revenue"] / panel["market_revenue"].replace(0, np.nan)
-    if settings.level == "region":
-        ms = tracked.merge(panel[["region", "category", "panel_share"]], how="left", on=["region", "category"])
-        has_panel = ms["panel_share"].notna() | ms.merge(panel, how="left", on=["region", "category"], indicator=True)["_merge"].eq("both").values
-        ms["market_share"] = np.where(has_panel, ms["panel_share"], ms["tracked_share"])
-        ms = ms[["region", "category", "market_share"]]
+    panel["has_panel"] = True
+    ms = tracked.merge(panel[["region", "category", "panel_share", "has_panel"]], on=["region", "category"], how="left")
+    ms["has_panel"] = ms["has_panel"].fillna(False).astype(bool)
+    if level == "region":
+        ms["market_share"] = np.where(ms["has_panel"], ms["panel_share"], ms["tracked_share"])
     else:
-        rows = []
-        for cat, g in tracked.groupby("category"):
-            p = panel[panel["category"] == cat]
-            if set(g["region"]) <= set(p["region"]):
-                share = p["own_revenue"].sum() / p["market_revenue"].sum() if p["market_revenue"].sum() else np.nan
+        # National: the panel (summed over regions) only when it has rows for every region
+        # of the stores in scope; otherwise the share across all tracked stores.
+        shares = {}
+        for category, g in ms.groupby("category"):
+            p = panel[panel["category"] == category]
+            if g["has_panel"].all():
+                market = p["market_revenue"].sum()
+                shares[category] = p["own_revenue"].sum() / market if market else np.nan
             else:
-                share = g["own_revenue"].sum() / g["category_revenue"].sum() if g["category_revenue"].sum() else np.nan
-            rows += [(r, cat, share) for r in g["region"]]
-        ms = pd.DataFrame(rows, columns=["region", "category", "market_share"])
-    out = sc.merge(ms, how="left", on=["region", "category"])
-    out["customer_share"] = out["own_revenue"] / out["category_revenue"].replace(0, np.nan)
-    out["fair_share_index"] = out["customer_share"] / out["market_share"].replace(0, np.nan) * 100
-    gap = (out["market_share"] - out["customer_share"]).clip(lower=0)
-    out["opportunity"] = gap * out["category_revenue"]
-    cols = ["store_id", "store_name", "chain", "region", "category", "own_revenue", "category_revenue",
-            "customer_share", "market_share", "fair_share_index", "opportunity"]
-    return out[cols].sort_values(["store_id", "category"]).reset_index(drop=True)
+                cat = g["category_revenue"].sum()
+                shares[category] = g["own_revenue"].sum() / cat if cat else np.nan
+        ms["market_share"] = ms["category"].map(shares)
+    return ms[["region", "category", "market_share"]]
 
 
-def quadrants(t: dict[str, pd.DataFrame], settings: Settings = DEFAULT) -> pd.DataFrame:
+def fair_share(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
+    settings = settings or Settings()
+    sc = _store_category(t)
+    ms = _market_share(t, sc, settings.level)
+    df = sc.merge(t["stores"][["store_id", "store_name", "chain", "region"]], on="store_id")
+    df = df.merge(ms, on=["region", "category"], how="left")
+    df["customer_share"] = df["own_revenue"] / df["category_revenue"].replace(0, np.nan)
+    df["fair_share_index"] = df["customer_share"] / df["market_share"].replace(0, np.nan) * 100
+    gap = (df["market_share"] - df["customer_share"]).clip(lower=0)
+    df["opportunity"] = gap * df["category_revenue"]
+    cols = [
+        "store_id", "store_name", "chain", "region", "category", "own_revenue", "category_revenue",
+        "customer_share", "market_share", "fair_share_index", "opportunity",
+    ]
+    return df[cols].sort_values(["store_id", "category"]).reset_index(drop=True)
+
+
+def _quadrants_full(t: Tables, settings: Settings) -> pd.DataFrame:
     fs = fair_share(t, settings)
     fs["expected"] = fs["market_share"] * fs["category_revenue"]
-    g = fs.groupby("store_id").agg(
-        potential=("category_revenue", "sum"), own_revenue=("own_revenue", "sum"),
-        expected=("expected", lambda x: x.sum() if x.notna().all() else np.nan), opportunity=("opportunity", "sum"),
+    per_store = fs.groupby("store_id").agg(
+        potential=("category_revenue", "sum"),
+        own_revenue=("own_revenue", "sum"),
+        expected=("expected", lambda s: s.sum() if s.notna().all() else np.nan),
+        opportunity=("opportunity", lambda s: s.sum(min_count=1)),
     ).reset_index()
-    out = t["stores"][["store_id", "store_name", "chain", "region"]].merge(g, how="left", on="store_id")
-    out["customer_share"] = out["own_revenue"] / out["potential"].replace(0, np.nan)
-    out["market_share"] = out["expected"] / out["potential"].replace(0, np.nan)
-    out["fair_share_index"] = out["customer_share"] / out["market_share"].replace(0, np.nan) * 100
-    known = out["potential"].notna()
-    out.loc[known, "abc"] = _abc(out.loc[known, "potential"], out.loc[known, "store_id"], settings.a_cut, settings.b_cut)
-    high = out["abc"] == "A"
-    low_fsi = out["fair_share_index"].round(9) < settings.fsi_threshold  # at fair share up to float noise
-    out["quadrant"] = np.select(
-        [out["fair_share_index"].isna(), high & low_fsi, high, low_fsi], ["No data", "Attack", "Defend", "Monitor"], "Maintain"
+    stores = t["stores"][["store_id", "store_name", "chain", "region", "ka_manager"]]
+    df = stores.merge(per_store, on="store_id", how="left")
+    df["customer_share"] = df["own_revenue"] / df["potential"].replace(0, np.nan)
+    df["market_share"] = df["expected"] / df["potential"].replace(0, np.nan)
+    df["fair_share_index"] = df["customer_share"] / df["market_share"].replace(0, np.nan) * 100
+    known = df["potential"].notna()
+    df["abc_by_potential"] = None
+    df.loc[known, "abc_by_potential"] = _abc(df.loc[known, "potential"], df.loc[known, "store_id"], settings)
+    high = df["abc_by_potential"] == "A"
+    # At fair share up to float noise (an index of 99.9999999 is 100), as the SQL rounds it.
+    below = df["fair_share_index"].round(9) < settings.fsi_threshold
+    df["quadrant"] = np.select(
+        [df["fair_share_index"].isna(), high & below, high, below],
+        ["No data", "Attack", "Defend", "Monitor"],
+        "Maintain",
     )
-    cols = ["store_id", "store_name", "chain", "region", "potential", "own_revenue", "customer_share",
-            "market_share", "fair_share_index", "opportunity", "quadrant"]
-    return out[cols].sort_values("store_id").reset_index(drop=True)
+    return df
 
 
-def ka_list(t: dict[str, pd.DataFrame], settings: Settings = DEFAULT) -> pd.DataFrame:
-    weekly, _ = _store_category(t)
-    q = quadrants(t, settings)
-    own = weekly.groupby("store_id")["own"].sum()
-    out = q[["store_id", "store_name", "chain", "potential"]].copy()
-    out["own_revenue"] = out["store_id"].map(own).fillna(0.0)
-    out["abc_by_own"] = _abc(out["own_revenue"], out["store_id"], settings.a_cut, settings.b_cut)
-    known = out["potential"].notna()
-    out["abc_by_potential"] = None
-    out.loc[known, "abc_by_potential"] = _abc(out.loc[known, "potential"], out.loc[known, "store_id"], settings.a_cut, settings.b_cut)
-    out["ka_by_own"] = out["abc_by_own"] == "A"
-    out["ka_by_potential"] = np.where(known, out["abc_by_potential"] == "A", None)
-    out["change"] = np.where(known & (out["abc_by_potential"] == "A") & ~out["ka_by_own"], "missed",
-                             np.where(known & (out["abc_by_potential"] != "A") & out["ka_by_own"], "over-served", None))
-    cols = ["store_id", "store_name", "chain", "own_revenue", "potential", "abc_by_own", "abc_by_potential",
-            "ka_by_own", "ka_by_potential", "change"]
-    return out[cols].sort_values(["own_revenue", "store_id"], ascending=[False, True]).reset_index(drop=True)
+def quadrants(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
+    df = _quadrants_full(t, settings or Settings())
+    cols = [
+        "store_id", "store_name", "chain", "region", "potential", "own_revenue", "customer_share",
+        "market_share", "fair_share_index", "opportunity", "quadrant",
+    ]
+    return df[cols].sort_values("store_id").reset_index(drop=True)
 
 
-def pareto(t: dict[str, pd.DataFrame], settings: Settings = DEFAULT) -> pd.DataFrame:
-    weekly, _ = _store_category(t)
-    g = weekly.merge(t["stores"][["store_id", "chain"]], on="store_id").groupby("chain")["own"].sum()
-    g = g[g > 0].rename("own_revenue").reset_index().sort_values(["own_revenue", "chain"], ascending=[False, True])
-    total = g["own_revenue"].sum()
-    g["share"] = g["own_revenue"] / total
-    g["cum_share"] = g["own_revenue"].cumsum() / total
-    g["abc"] = _abc(g["own_revenue"], g["chain"], settings.a_cut, settings.b_cut)
-    return g[["chain", "own_revenue", "share", "cum_share", "abc"]].reset_index(drop=True)
+def _own_all_weeks(t: Tables) -> pd.DataFrame:
+    """Own revenue per store over every week (the traditional measure)."""
+    sales = t["sales"].merge(t["products"][["sku", "is_own"]], on="sku")
+    own = sales[sales["is_own"]]
+    return own.groupby("store_id", as_index=False).agg(own_all=("revenue", "sum"))
 
 
-def promo_lift(t: dict[str, pd.DataFrame], settings: Settings = DEFAULT) -> pd.DataFrame:
+def ka_list(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
+    settings = settings or Settings()
+    q = _quadrants_full(t, settings)
+    df = q.merge(_own_all_weeks(t), on="store_id", how="left")
+    df["own_revenue"] = df["own_all"].fillna(0.0)
+    df["abc_by_own"] = _abc(df["own_revenue"], df["store_id"], settings)
+    df["ka_by_own"] = df["abc_by_own"] == "A"
+    # "KA by potential" = class A by potential. A store whose potential is unknown has no
+    # class, so whether it is KA by potential is unknown too (NULL), and it is neither
+    # missed nor over-served. (domain.md does not say this in so many words; read literally,
+    # "not KA by potential" would make such a store over-served. The SQL says unknown.)
+    known = df["abc_by_potential"].notna()
+    df["ka_by_potential"] = pd.array(
+        [None if not k else v == "A" for k, v in zip(known, df["abc_by_potential"], strict=True)], dtype="boolean"
+    )
+    ka_pot = df["abc_by_potential"] == "A"
+    df["change"] = np.select(
+        [known & ka_pot & ~df["ka_by_own"], known & ~ka_pot & df["ka_by_own"]],
+        ["missed", "over-served"],
+        None,
+    )
+    cols = [
+        "store_id", "store_name", "chain", "own_revenue", "potential", "abc_by_own", "abc_by_potential",
+        "ka_by_own", "ka_by_potential", "change",
+    ]
+    return df.sort_values(["own_revenue", "store_id"], ascending=[False, True])[cols].reset_index(drop=True)
+
+
+def pareto(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
+    settings = settings or Settings()
+    own = _own_all_weeks(t).merge(t["stores"][["store_id", "chain"]], on="store_id")
+    df = own.groupby("chain", as_index=False).agg(own_revenue=("own_all", "sum"))
+    df = df[df["own_revenue"] > 0].sort_values(["own_revenue", "chain"], ascending=[False, True])
+    total = df["own_revenue"].sum()
+    df["share"] = df["own_revenue"] / total
+    df["cum_share"] = df["own_revenue"].cumsum() / total
+    df["abc"] = _abc(df["own_revenue"], df["chain"], settings)
+    return df[["chain", "own_revenue", "share", "cum_share", "abc"]].reset_index(drop=True)
+
+
+def visit_coverage(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
+    q = _quadrants_full(t, settings or Settings())
+    v = t["visits"]
+    events = v.drop_duplicates(["store_id", "visit_date", "rep"])
+    per_store = events.groupby("store_id").agg(visits=("rep", "size"), last_visit=("visit_date", "max")).reset_index()
+    both = v["own_facings"].notna() & v["total_facings"].notna()
+    rows = pd.DataFrame(
+        {
+            "store_id": v["store_id"],
+            "own_f": v["own_facings"].where(both),
+            "total_f": v["total_facings"].where(both),
+            "price": v["price_compliant"].astype("Float64"),
+            "oos": (v["oos_skus"].notna() & (v["oos_skus"] != "")).astype(float),
+        }
+    )
+    rates = rows.groupby("store_id").agg(
+        own_f=("own_f", "sum"), total_f=("total_f", "sum"), price_compliance=("price", "mean"), oos_rate=("oos", "mean")
+    ).reset_index()
+    rates["share_of_shelf"] = rates["own_f"] / rates["total_f"].replace(0, np.nan)
+    end_day = max(v["visit_date"].max(), t["sales"]["week"].max() + pd.Timedelta(days=6))
+    df = q.merge(per_store, on="store_id", how="left").merge(rates, on="store_id", how="left")
+    df["visits"] = df["visits"].fillna(0)
+    df["days_since_last_visit"] = (end_day - df["last_visit"]).dt.days
+    df["last_visit"] = df["last_visit"].dt.date
+    df["price_compliance"] = df["price_compliance"].astype(float)
+    cols = [
+        "store_id", "store_name", "chain", "ka_manager", "quadrant", "visits", "last_visit",
+        "days_since_last_visit", "share_of_shelf", "price_compliance", "oos_rate",
+    ]
+    return df[cols].sort_values("store_id").reset_index(drop=True)
+
+
+# Promotion reports ---------------------------------------------------------------------------
+
+
+def _pairs(t: Tables) -> pd.DataFrame:
+    """Every (promotion, store, SKU) named: blank store = the chain's stores, blank SKU = the brand's own SKUs."""
     p = t["promotions"].copy()
     p["first_week"] = _monday(p["start_date"])
     p["last_week"] = _monday(p["end_date"])
-    st, pr = t["stores"], t["products"]
-    by_store = p.merge(st[["store_id", "chain"]].rename(columns={"store_id": "sid"}), on="chain")
-    by_store = by_store[by_store["store_id"].isna() | (by_store["store_id"] == by_store["sid"])]
-    one = by_store[by_store["sku"].notna()].assign(k=lambda d: d["sku"])
-    brand = by_store[by_store["sku"].isna()].merge(
-        pr.loc[pr["is_own"], ["sku", "brand"]].rename(columns={"sku": "k"}), on="brand"
+    ps = p.merge(t["stores"][["store_id", "chain"]].rename(columns={"store_id": "s_store"}), on="chain")
+    ps = ps[ps["store_id"].isna() | (ps["store_id"] == ps["s_store"])]
+    ps = ps.drop(columns=["store_id"]).rename(columns={"s_store": "store_id"})
+    prod = t["products"][["sku", "brand", "is_own", "unit_cost"]]
+    by_sku = ps[ps["sku"].notna()].merge(prod[["sku", "unit_cost"]], on="sku")
+    by_brand = ps[ps["sku"].isna()].drop(columns=["sku"]).merge(
+        prod[prod["is_own"]][["sku", "brand", "unit_cost"]], on="brand"
     )
-    pairs = pd.concat([one, brand], ignore_index=True)[["promo_id", "sid", "k", "first_week", "last_week"]]
-    pairs = pairs[pairs["k"].isin(pr["sku"])].rename(columns={"sid": "store_id", "k": "sku"})
-    sales = t["sales"].assign(week=lambda d: pd.to_datetime(d["week"]))
-    rows = pairs.merge(sales, on=["store_id", "sku"])
-    bw, pw = pd.Timedelta(weeks=settings.baseline_weeks), pd.Timedelta(weeks=settings.post_weeks)
-    rows = rows[(rows["week"] >= rows["first_week"] - bw) & (rows["week"] <= rows["last_week"] + pw)]
-    rows["phase"] = np.where(rows["week"] < rows["first_week"], "base", np.where(rows["week"] <= rows["last_week"], "promo", "post"))
-    # Weeks in which the store-SKU was under any promotion.
-    span = pairs.reset_index(drop=True)
-    span = span.assign(n=((span["last_week"] - span["first_week"]).dt.days // 7 + 1))
-    span = span.loc[span.index.repeat(span["n"])]
-    span["week"] = span["first_week"] + pd.to_timedelta(span.groupby(level=0).cumcount() * 7, unit="D")
-    promoted = span[["store_id", "sku", "week"]].drop_duplicates().assign(promoted=True)
-    rows = rows.merge(promoted, how="left", on=["store_id", "sku", "week"])
-    clean = rows[(rows["phase"] != "promo") & rows["promoted"].isna()]
-    key = ["promo_id", "store_id", "sku"]
-    base = clean[clean["phase"] == "base"].groupby(key).agg(n=("units", "size"), b=("units", "mean"), br=("revenue", "mean"))
-    base.loc[base["n"] < 2, ["b", "br"]] = np.nan
-    post = clean[clean["phase"] == "post"].groupby(key)["units"].mean().rename("post")
-    promo = rows[rows["phase"] == "promo"].groupby(key).agg(w=("units", "size"), pu=("units", "mean"),
-                                                            u=("units", "sum"), r=("revenue", "sum"))
-    out = promo.join(base[["b", "br"]]).join(post).reset_index()
-    out = out.merge(p[["promo_id", "chain", "mechanic", "start_date", "end_date"]], on="promo_id")
-    out = out.merge(pr[["sku", "unit_cost"]], on="sku")
-    b = out["b"].replace(0, np.nan)
-    out["baseline_units"] = out["b"]
-    out["promo_units"] = out["pu"]
-    out["lift_pct"] = (out["pu"] / b - 1) * 100
-    out["incremental_units"] = out["u"] - out["w"] * out["b"]
-    out["incremental_revenue"] = out["r"] - out["w"] * out["br"]
-    out["incremental_gross_profit"] = out["incremental_revenue"] - out["incremental_units"] * out["unit_cost"]
-    out["post_dip_pct"] = (out["post"] / b - 1) * 100
-    v = t["visits"].dropna(subset=["oos_skus"])
-    oos = pairs.merge(p[["promo_id", "start_date", "end_date"]], on="promo_id").merge(
-        v[["store_id", "visit_date", "oos_skus"]], on="store_id"
+    return pd.concat([by_sku, by_brand], ignore_index=True)
+
+
+def _expand_weeks(df: pd.DataFrame, first: pd.Series, n: pd.Series) -> pd.DataFrame:
+    """One row per week: `n` weeks from `first` for each row of df."""
+    rep = df.loc[df.index.repeat(n)].copy()
+    offset = rep.groupby(level=0).cumcount().to_numpy()
+    rep["week"] = first.loc[rep.index].to_numpy() + pd.to_timedelta(offset * 7, unit="D")
+    return rep.reset_index(drop=True)
+
+
+def _lift_full(t: Tables, settings: Settings) -> pd.DataFrame:
+    pairs = _pairs(t).reset_index(drop=True)
+    bw, pw = settings.baseline_weeks, settings.post_weeks
+    promo_len = ((pairs["last_week"] - pairs["first_week"]).dt.days // 7 + 1).astype(int)
+
+    # Weeks in which each store-SKU is under some promotion.
+    promoted = _expand_weeks(pairs[["store_id", "sku"]], pairs["first_week"], promo_len)
+    promoted = promoted.drop_duplicates()
+    promoted["promoted"] = True
+
+    # Each pair's window: baseline weeks, promo weeks, post weeks, with its sales.
+    start = pairs["first_week"] - pd.Timedelta(days=7 * bw)
+    win = _expand_weeks(pairs[["promo_id", "store_id", "sku", "first_week", "last_week"]], start, promo_len + bw + pw)
+    win["phase"] = np.where(
+        win["week"] < win["first_week"], "base", np.where(win["week"] <= win["last_week"], "promo", "post")
+    )
+    win = win.merge(t["sales"][["store_id", "sku", "week", "units", "revenue"]], on=["store_id", "sku", "week"])
+    win = win.merge(promoted, on=["store_id", "sku", "week"], how="left")
+    win["promoted"] = win["promoted"].fillna(False).astype(bool)
+    keys = ["promo_id", "store_id", "sku"]
+
+    base = win[(win["phase"] == "base") & ~win["promoted"]].groupby(keys).agg(
+        n=("units", "size"), baseline_units=("units", "mean"), baseline_revenue=("revenue", "mean")
+    )
+    base.loc[base["n"] < 2, ["baseline_units", "baseline_revenue"]] = np.nan
+    post = win[(win["phase"] == "post") & ~win["promoted"]].groupby(keys).agg(post_units=("units", "mean"))
+    promo = win[win["phase"] == "promo"].groupby(keys).agg(
+        weeks=("units", "size"), promo_units=("units", "mean"), units=("units", "sum"), revenue=("revenue", "sum")
+    )
+
+    # OOS: visit rows of the store within [start_date, end_date] listing the SKU.
+    v = t["visits"][["store_id", "visit_date", "oos_skus"]]
+    v = v[v["oos_skus"].notna() & (v["oos_skus"] != "")].copy()
+    v["sku"] = v["oos_skus"].astype(str).str.split(";")
+    v = v.explode("sku")
+    v["sku"] = v["sku"].str.strip()
+    oos = pairs[["promo_id", "store_id", "sku", "start_date", "end_date"]].merge(
+        v[["store_id", "sku", "visit_date"]], on=["store_id", "sku"]
     )
     oos = oos[(oos["visit_date"] >= oos["start_date"]) & (oos["visit_date"] <= oos["end_date"])]
-    oos = oos[[k in s.split(";") for k, s in zip(oos["sku"], oos["oos_skus"], strict=True)]]
-    counts = oos.groupby(key).size().rename("oos_visits")
-    out = out.merge(counts, how="left", left_on=key, right_index=True)
-    out["oos_visits"] = out["oos_visits"].fillna(0).astype(int)
-    out["units_sold"] = out["u"]
-    cols = ["promo_id", "chain", "store_id", "sku", "mechanic", "start_date", "end_date", "baseline_units",
-            "promo_units", "lift_pct", "incremental_units", "incremental_revenue", "incremental_gross_profit",
-            "post_dip_pct", "oos_visits"]
-    return out.sort_values(["start_date", "promo_id", "store_id", "sku"])[[*cols, "units_sold"]].reset_index(drop=True)
+    oos = oos.groupby(keys).agg(oos_visits=("visit_date", "size"))
+
+    df = promo.reset_index().merge(pairs, on=keys)
+    df = df.merge(base.reset_index(), on=keys, how="left").merge(post.reset_index(), on=keys, how="left")
+    df = df.merge(oos.reset_index(), on=keys, how="left")
+    b = df["baseline_units"]
+    b0 = b.replace(0, np.nan)
+    df["lift_pct"] = (df["promo_units"] / b0 - 1) * 100
+    df["incremental_units"] = df["units"] - df["weeks"] * b
+    df["incremental_revenue"] = df["revenue"] - df["weeks"] * df["baseline_revenue"]
+    df["incremental_gross_profit"] = df["incremental_revenue"] - df["incremental_units"] * df["unit_cost"]
+    df["post_dip_pct"] = (df["post_units"] / b0 - 1) * 100
+    df["oos_visits"] = df["oos_visits"].fillna(0)
+    return df
 
 
-def promo_summary(t: dict[str, pd.DataFrame], settings: Settings = DEFAULT) -> pd.DataFrame:
-    lift = promo_lift(t, settings)
-    rows = []
-    for pid, g in lift.groupby("promo_id"):
-        with_b = g[g["baseline_units"].notna()]
-        igp = np.nan if with_b.empty or with_b["incremental_gross_profit"].isna().any() else with_b["incremental_gross_profit"].sum()
-        rows.append((pid, g["store_id"].nunique(), with_b["incremental_units"].sum() if len(with_b) else np.nan,
-                     with_b["incremental_revenue"].sum() if len(with_b) else np.nan, igp, g["units_sold"].sum()))
-    agg = pd.DataFrame(rows, columns=["promo_id", "stores", "incremental_units", "incremental_revenue",
-                                      "incremental_gross_profit", "units_sold"])
-    out = t["promotions"].merge(agg, how="left", on="promo_id")
-    out["stores"] = out["stores"].fillna(0).astype(int)
-    cost = out["cost"].replace(0, np.nan)
-    out["roi"] = (out["incremental_gross_profit"] - out["cost"]) / cost
-    out["target_met"] = np.where(out["retailer_target_units"].isna(), None,
-                                 out["units_sold"].fillna(0) >= out["retailer_target_units"])
-    cols = ["promo_id", "chain", "mechanic", "start_date", "end_date", "stores", "incremental_units",
-            "incremental_revenue", "incremental_gross_profit", "cost", "roi", "target_met"]
-    return out.sort_values(["start_date", "promo_id"])[cols].reset_index(drop=True)
+LIFT_COLUMNS = [
+    "promo_id", "chain", "store_id", "sku", "mechanic", "start_date", "end_date", "baseline_units",
+    "promo_units", "lift_pct", "incremental_units", "incremental_revenue", "incremental_gross_profit",
+    "post_dip_pct", "oos_visits",
+]
 
 
-def visit_coverage(t: dict[str, pd.DataFrame], settings: Settings = DEFAULT) -> pd.DataFrame:
-    q = quadrants(t, settings)
-    v = t["visits"]
-    events = v[["store_id", "visit_date", "rep"]].drop_duplicates()
-    per = events.groupby("store_id").agg(visits=("rep", "size"), last_visit=("visit_date", "max"))
-    both = v["own_facings"].notna() & v["total_facings"].notna()
-    shelf = v[both].groupby("store_id")[["own_facings", "total_facings"]].sum()
-    pc = v.dropna(subset=["price_compliant"]).assign(pc=lambda d: d["price_compliant"].astype(float))
-    oos = v.assign(o=(v["oos_skus"].notna() & (v["oos_skus"] != "")).astype(float))
-    end = max(pd.to_datetime(v["visit_date"]).max(), pd.to_datetime(t["sales"]["week"]).max() + pd.Timedelta(days=6))
-    out = q[["store_id", "store_name", "chain", "quadrant"]].merge(t["stores"][["store_id", "ka_manager"]], on="store_id")
-    out = out.merge(per, how="left", left_on="store_id", right_index=True)
-    out["visits"] = out["visits"].fillna(0).astype(int)
-    out["days_since_last_visit"] = (end - pd.to_datetime(out["last_visit"])).dt.days
-    out["share_of_shelf"] = out["store_id"].map(shelf["own_facings"] / shelf["total_facings"].replace(0, np.nan))
-    out["price_compliance"] = out["store_id"].map(pc.groupby("store_id")["pc"].mean())
-    out["oos_rate"] = out["store_id"].map(oos.groupby("store_id")["o"].mean())
-    cols = ["store_id", "store_name", "chain", "ka_manager", "quadrant", "visits", "last_visit",
-            "days_since_last_visit", "share_of_shelf", "price_compliance", "oos_rate"]
-    return out[cols].sort_values("store_id").reset_index(drop=True)
+def promo_lift(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
+    df = _lift_full(t, settings or Settings())
+    df = df.sort_values(["start_date", "promo_id", "store_id", "sku"])
+    df["start_date"] = df["start_date"].dt.date
+    df["end_date"] = df["end_date"].dt.date
+    return df[LIFT_COLUMNS].reset_index(drop=True)
 
 
-REPORTS = {
+def promo_summary(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
+    lift = _lift_full(t, settings or Settings())
+    with_base = lift[lift["baseline_units"].notna()]
+    per = lift.groupby("promo_id").agg(stores=("store_id", "nunique"), units_sold=("units", "sum"))
+    inc = with_base.groupby("promo_id").agg(
+        incremental_units=("incremental_units", "sum"),
+        incremental_revenue=("incremental_revenue", "sum"),
+        incremental_gross_profit=("incremental_gross_profit", lambda s: s.sum() if s.notna().all() else np.nan),
+    )
+    p = t["promotions"].merge(per.reset_index(), on="promo_id", how="left")
+    p = p.merge(inc.reset_index(), on="promo_id", how="left")
+    p["stores"] = p["stores"].fillna(0)
+    p["units_sold"] = p["units_sold"].fillna(0.0)
+    p["roi"] = (p["incremental_gross_profit"] - p["cost"]) / p["cost"].replace(0, np.nan)
+    p["target_met"] = pd.array(
+        [None if pd.isna(tg) else bool(u >= tg) for u, tg in zip(p["units_sold"], p["retailer_target_units"], strict=True)],
+        dtype="boolean",
+    )
+    p = p.sort_values(["start_date", "promo_id"])
+    p["start_date"] = p["start_date"].dt.date
+    p["end_date"] = p["end_date"].dt.date
+    cols = [
+        "promo_id", "chain", "mechanic", "start_date", "end_date", "stores", "incremental_units",
+        "incremental_revenue", "incremental_gross_profit", "cost", "roi", "target_met",
+    ]
+    return p[cols].reset_index(drop=True)
+
+
+REFERENCE: dict[str, Callable[[Tables, Settings | None], pd.DataFrame]] = {
     "fair-share": fair_share,
     "quadrants": quadrants,
     "ka-list": ka_list,
@@ -257,3 +393,9 @@ REPORTS = {
     "promo-summary": promo_summary,
     "visit-coverage": visit_coverage,
 }
+REPORTS = REFERENCE  # the name the first version of the bench used
+
+
+def compute(con: duckdb.DuckDBPyConnection, name: str, settings: Settings | None = None) -> pd.DataFrame:
+    """A report by the pandas reference: load its tables, then compute."""
+    return REFERENCE[name](load_tables(con, REPORT_TABLES[name]), settings)
