@@ -94,16 +94,19 @@ def wait_idle(page, timeout_ms: int = 30000) -> None:
 
 
 def choose(page, box, text: str) -> None:
-    """Pick `text` in a Streamlit selectbox (type to filter, then Enter)."""
-    for _ in range(3):  # a rerun may replace the list while it opens; try again
+    """Pick `text` in a Streamlit selectbox, and check that the box shows it (reruns can swallow a pick)."""
+    for _ in range(6):
         try:
             box.locator("input").click()
             box.locator("input").fill(text)
-            page.get_by_role("option").filter(has_text=text).first.wait_for(timeout=5000)
-            page.keyboard.press("Enter")
+            option = page.get_by_role("option").filter(has_text=text).first
+            option.wait_for(timeout=5000)
+            option.click()
             wait_idle(page)
-            return
+            if text in box.locator("input").input_value():  # the combobox shows its value in the input
+                return
         except Exception:
-            page.keyboard.press("Escape")
-            wait_idle(page)
+            pass
+        page.keyboard.press("Escape")
+        wait_idle(page)
     raise AssertionError(f"could not choose {text!r}")

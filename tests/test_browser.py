@@ -9,35 +9,12 @@ import time
 
 import pytest
 
-from ka_core import db, i18n
-from ka_core.demo import create_demo
-from tests.browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium, streamlit_server, wait_idle
+from ka_core import i18n
+from tests.browser import ARTIFACTS, wait_idle
 
 pytestmark = pytest.mark.browser
 # URL paths of the pages; the default page (Overview) lives at the root.
 PAGES = {"overview": "", "share": "share", "quadrants": "quadrants", "promotions": "promotions", "visits": "visits"}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    c = db.connect(path)
-    create_demo(c)
-    c.execute("CHECKPOINT").fetchall()
-    c.close()
-    with streamlit_server(path) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    exe = ensure_chromium()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_every_page_in_both_languages(server, browser):

@@ -13,34 +13,10 @@ import time
 import openpyxl
 import pytest
 
-from ka_core import db
-from ka_core.demo import create_demo
-from tests.browser import ARTIFACTS, CHROMIUM_ARGS, choose, ensure_chromium, streamlit_server, wait_idle
+from tests.browser import ARTIFACTS, choose, wait_idle
 
 pytestmark = pytest.mark.browser
 MANAGER = "Li Wei"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("upload") / "demo.duckdb"
-    c = db.connect(path)
-    create_demo(c)
-    c.execute("CHECKPOINT").fetchall()
-    c.close()
-    with streamlit_server(path) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    exe = ensure_chromium()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 TITLES = {"Visits": "Visits", "Attack / defend": "Attack / defend", "Data": "Data: templates"}

@@ -1,0 +1,33 @@
+"""Fixtures of the browser tests: each test module gets its own demo warehouse and server."""
+
+from __future__ import annotations
+
+import pytest
+
+from ka_core import db
+from ka_core.demo import create_demo
+from tests.browser import CHROMIUM_ARGS, ensure_chromium, streamlit_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a fresh demo warehouse (a module may change its data)."""
+    path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    c = db.connect(path)
+    create_demo(c)
+    c.execute("CHECKPOINT").fetchall()
+    c.close()
+    with streamlit_server(path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium, driven by Playwright (installed with apt-get when missing)."""
+    from playwright.sync_api import sync_playwright
+
+    exe = ensure_chromium()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
