@@ -350,17 +350,6 @@ def _from_rows(rows, table, name, mapping, notes):
     return _rows_to_table(rows, header_at, by_pos, table, notes, name), ignored
 
 
-def guess_table(path: str | Path) -> str | None:
-    """The table whose required headers a file holds (for uploads that don't say)."""
-    for table in schema.LOAD_ORDER:
-        try:
-            read_file(path, table)
-            return table
-        except KaError:
-            continue
-    return None
-
-
 # Validation ---------------------------------------------------------------------------
 
 _YES = ", ".join(f"'{w}'" for w in schema.YES_WORDS)

@@ -96,7 +96,7 @@ def read(
 ) -> Upload:
     """Read an upload for a table (remembered mappings applied); refusals land in upload.error."""
     upload.table = table
-    upload.headers = peek_headers(upload.path)
+    upload.headers = upload.headers or peek_headers(upload.path)  # the caller may have read them to guess
     try:
         upload.raw = loading.read_files(con, table, [upload.path], settings, mapping, [upload.name])[0]
         upload.error = None
