@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from ka_core import ui
+from dashboard import data, sidebar, state
 from ka_core.i18n import t
 
 st.set_page_config(page_title="KA analytics", page_icon=":material/analytics:", layout="wide")
 
-ui.frame()
-ui.open_warehouse()
-ui.sidebar()
-lang = ui.lang()
+state.frame()
+data.open_warehouse(t("creating_demo", state.lang()), t("warehouse_busy", state.lang()))
+sidebar.draw()
+lang = state.lang()
 
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/home:", default=True, url_path="overview"),
@@ -21,5 +21,5 @@ pages = [
     st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
 ]
 nav = st.navigation(pages)
-ui.follow_deep_link()
+state.follow_deep_link()
 nav.run()

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import schema
+from . import errors, schema, sheets
 from .db import query, rebuild_weekly, refresh_weekly, replaced_table
 from .errors import KaError
 from .schema import LOAD_ID, TABLES, header_aliases, normalise_header
@@ -151,7 +151,8 @@ def _check_xlsx(path: Path, size: int) -> None:
         )
 
 
-def _xlsx_rows(path: Path, table: str) -> list[list[str]]:
+def _xlsx_rows(path: Path, table: str | None, n: int | None = None) -> list[list[str]]:
+    """The rows of the sheet named like the table (or the first sheet), `n` at most."""
     import openpyxl  # only needed for XLSX
 
     try:
@@ -159,17 +160,37 @@ def _xlsx_rows(path: Path, table: str) -> list[list[str]]:
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise KaError(f"{path.name}: cannot read this workbook ({type(exc).__name__}).") from None
     try:
-        wanted = {normalise_header(table), normalise_header(TABLES[table].zh)}
+        wanted = {normalise_header(table), normalise_header(TABLES[table].zh)} if table else set()
         sheet = next((ws for ws in wb.worksheets if normalise_header(ws.title) in wanted), wb.worksheets[0])
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True, max_row=n)]
     finally:
         wb.close()
 
 
+def _delimiter(line: str) -> str:
+    """The CSV delimiter of a file: the most frequent of , ; and tab on its first non-blank line."""
+    return max([",", ";", "\t"], key=line.count)
+
+
 def _csv_rows(text: str) -> list[list[str]]:
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    delimiter = max([",", ";", "\t"], key=first.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return list(csv.reader(io.StringIO(text), delimiter=_delimiter(first)))
+
+
+def first_rows(path: str | Path, n: int = HEADER_SEARCH_ROWS) -> list[list[str]]:
+    """The first `n` rows of a file as the loader reads them (encoding, delimiter, first sheet),
+    or the column names of a Parquet file; for guessing its table and mapping its headers."""
+    path = Path(path)
+    data = path.read_bytes()
+    if data[:4] == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
+        try:
+            return [list(pq.read_schema(io.BytesIO(data)).names)]
+        except Exception:
+            raise KaError(f"{path.name}: not a readable Parquet file.", code=errors.FILE, file=path.name) from None
+    if data[:2] == b"PK" or path.suffix.lower() in (".xlsx", ".xlsm"):
+        _check_xlsx(path, len(data))
+        return _xlsx_rows(path, None, n)
+    return _csv_rows(_decode(data[:200_000], path.name))[:n]
 
 
 def _find_header(rows: list[list[str]], table: str, mapping: dict[str, str] | None = None) -> int | None:
@@ -188,7 +209,8 @@ def _header_problem(rows_or_names, table: str, name: str) -> KaError:
     req = ", ".join(f"{c} ({t.column(c).zh})" for c in t.required)
     return KaError(
         f"{name}: no header row with the required columns of {table} in the first "
-        f"{HEADER_SEARCH_ROWS} rows. Expected: {req}. Found: {', '.join(map(str, shown)) or 'nothing'}."
+        f"{HEADER_SEARCH_ROWS} rows. Expected: {req}. Found: {', '.join(map(str, shown)) or 'nothing'}.",
+        code=errors.HEADERS, file=name, expected=req,
     )
 
 
@@ -210,15 +232,19 @@ def _map_headers(
             ignored.append(str(h))
             continue
         if col in seen:
-            raise KaError(f"{name}: columns {seen[col]!r} and {h!r} both mean {col}; keep one.")
+            raise KaError(
+                f"{name}: columns {seen[col]!r} and {h!r} both mean {col}; keep one.",
+                code=errors.HEADERS, file=name, column=str(h), value=str(h), expected=f"one column for {col}",
+            )
         seen[col] = str(h)
         by_pos[i] = col
     missing = [c for c in TABLES[table].required if c not in seen]
     if missing:
         t = TABLES[table]
+        wanted = ", ".join(f"{c} ({t.column(c).zh})" for c in missing)
         raise KaError(
-            f"{name}: missing required column{'s' if len(missing) > 1 else ''} "
-            + ", ".join(f"{c} ({t.column(c).zh})" for c in missing)
+            f"{name}: missing required column{'s' if len(missing) > 1 else ''} {wanted}",
+            code=errors.HEADERS, file=name, column=missing[0], expected=wanted,
         )
     return by_pos, ignored
 
@@ -250,7 +276,7 @@ def _fast_csv(text: str, name: str, table: str, mapping) -> tuple[pa.Table, list
     if "\n\n" in text.replace("\r\n", "\n") or '"' in text.split("\n", 1)[0]:
         return None
     head = text.split("\n", 1)[0].rstrip("\r")
-    delimiter = max([",", ";", "\t"], key=head.count)
+    delimiter = _delimiter(head)
     headers = next(csv.reader([head], delimiter=delimiter))
     if _find_header([headers], table, mapping) is None:
         return None
@@ -749,11 +775,11 @@ def undo(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
 
 
 def problems_csv(problems: list[Problem]) -> str:
-    """The validation report as CSV (file, row, column, value, expected)."""
+    """The validation report as CSV (file, row, column, value, expected), safe to open in a spreadsheet."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["file", "row", "column", "value", "expected"])
     for p in problems:
-        w.writerow([p.file, p.row, p.column, p.value, p.expected])
+        w.writerow([sheets.neutral(v) for v in (p.file, p.row, p.column, p.value, p.expected)])
     return buf.getvalue()
 

@@ -3,8 +3,6 @@ headers for a mapping, a preview with the problem cells marked, what a load will
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import loading
+from . import errors, loading
 from .errors import KaError
 from .schema import LOAD_ORDER, TABLES, header_aliases, normalise_header
 from .settings import Settings
@@ -30,7 +28,13 @@ class Upload:
     table: str | None = None
     raw: loading.RawFile | None = None
     error: str | None = None  # a refusal (size, format, headers) in one clear line
+    error_code: str | None = None  # errors.HEADERS / errors.NOT_RECOGNISED: a mapping can fix it
     headers: list[str] = field(default_factory=list)
+
+    @property
+    def mappable(self) -> bool:
+        """The headers could not be matched: the user may map them by hand."""
+        return self.error_code in (errors.HEADERS, errors.NOT_RECOGNISED)
 
 
 def save(name: str, data: bytes, folder: Path | None = None) -> Path:
@@ -43,29 +47,11 @@ def save(name: str, data: bytes, folder: Path | None = None) -> Path:
 
 
 def peek_headers(path: Path) -> list[str]:
-    """The first non-blank row of a file (candidate headers for a manual mapping)."""
+    """Candidate headers for a manual mapping: the first row of the file, as the loader reads it
+    (its encoding, delimiter and sheet), with at least two cells."""
     try:
-        suffix = path.suffix.lower()
-        data = path.read_bytes()
-        if data[:4] == b"PAR1" or suffix in (".parquet", ".pq"):
-            import pyarrow.parquet as pq
-
-            return list(pq.read_schema(io.BytesIO(data)).names)
-        if data[:2] == b"PK" or suffix in (".xlsx", ".xlsm"):
-            import openpyxl
-
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                for row in wb.worksheets[0].iter_rows(values_only=True, max_row=10):
-                    cells = [str(c).strip() for c in row if c is not None and str(c).strip()]
-                    if len(cells) >= 2:
-                        return cells
-            finally:
-                wb.close()
-            return []
-        text = loading._decode(data[:200_000], path.name)
-        for row in csv.reader(io.StringIO(text)):
-            cells = [c.strip() for c in row if c.strip()]
+        for row in loading.first_rows(path):
+            cells = [str(c).strip() for c in row if c is not None and str(c).strip()]
             if len(cells) >= 2:
                 return cells
     except (KaError, OSError, ValueError):
@@ -99,10 +85,23 @@ def read(
     upload.headers = upload.headers or peek_headers(upload.path)  # the caller may have read them to guess
     try:
         upload.raw = loading.read_files(con, table, [upload.path], settings, mapping, [upload.name])[0]
-        upload.error = None
+        upload.error = upload.error_code = None
     except KaError as exc:
-        upload.raw, upload.error = None, str(exc)
+        upload.raw, upload.error, upload.error_code = None, str(exc), exc.code
     return upload
+
+
+def open_upload(
+    con: duckdb.DuckDBPyConnection, name: str, data: bytes, table: str | None, mapping: dict[str, str] | None = None
+) -> Upload:
+    """Step 1 of the flow, for one uploaded file: save it, find its table (or take `table`), read it."""
+    up = Upload(name=name, path=save(name, data))
+    up.headers = peek_headers(up.path)
+    target = table or guess_table(up.headers)
+    if target is None:
+        up.error, up.error_code = f"{name}: not recognised", errors.NOT_RECOGNISED
+        return up
+    return read(con, up, target, mapping)
 
 
 def preview_frame(raw: loading.RawFile, problems: list[loading.Problem], n: int = PREVIEW_ROWS) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -4,16 +4,17 @@ import datetime as dt
 
 import streamlit as st
 
-from ka_core import i18n, loading, templates, ui, upload
+from dashboard import data, state, tables, uploads
+from ka_core import i18n, loading, templates, upload
 from ka_core.i18n import t
 from ka_core.schema import TABLES
 
-ui.through_frame()
-lang, f, s = ui.lang(), ui.filters(), ui.settings()
+state.through_frame()
+lang, f, s = state.lang(), state.filters(), state.settings()
 st.title(t("data_title", lang))
 
 st.text_input(t("who", lang), key="who", max_chars=60)
-user = ui.uploader_name()
+user = uploads.uploader_name()
 
 # 1 · Templates -----------------------------------------------------------------------------
 with st.expander(t("step_template", lang), expanded=False):
@@ -21,15 +22,15 @@ with st.expander(t("step_template", lang), expanded=False):
     tpl_table = c1.selectbox(t("table", lang), list(TABLES), key="tpl_table", format_func=lambda x: f"{x} · {TABLES[x].zh}")
     tpl_lang = c2.radio(t("headers_lang", lang), ["zh", "en"], format_func=i18n.LANGS.get, key="tpl_lang", horizontal=True)
     if tpl_table == "visits":
-        managers = ui.options()["ka_manager"]
+        managers = data.options()["ka_manager"]
         m1, m2 = st.columns(2)
         manager = m1.selectbox(t("prefill_manager", lang), [None, *managers], format_func=lambda m: m or t("nobody", lang), key="tpl_manager")
-        week = m2.date_input(t("week_of", lang), value=ui.latest_week() or dt.date.today(), key="tpl_week")
-        data = ui.visit_template(manager, week, tpl_lang)
+        week = m2.date_input(t("week_of", lang), value=data.latest_week() or dt.date.today(), key="tpl_week")
+        template = uploads.visit_template(manager, week, tpl_lang)
         fname = f"visits_{manager.split(' ')[0] if manager else 'template'}_{week}.xlsx"
     else:
-        data, fname = templates.template_xlsx(tpl_table, tpl_lang), f"{tpl_table}_template.xlsx"
-    st.download_button(t("download_template", lang), data, file_name=fname, key="tpl_download",
+        template, fname = templates.template_xlsx(tpl_table, tpl_lang), f"{tpl_table}_template.xlsx"
+    st.download_button(t("download_template", lang), template, file_name=fname, key="tpl_download",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # 2 · Upload --------------------------------------------------------------------------------
@@ -45,12 +46,12 @@ if st.session_state.get("saved_message"):
     st.success(st.session_state.pop("saved_message"))
 
 mappings = st.session_state.setdefault("mappings", {})
-uploads = ui.read_uploads(files, choice, mappings) if files else []
-for up in uploads:
+opened = uploads.read_uploads(files, choice, mappings) if files else []
+for up in opened:
     if up.table and not up.error:
         st.caption(t("recognised_as", lang, file=up.name, table=up.table))
-    elif up.error == "not recognised" or (up.error and ("header" in up.error or "missing required" in up.error)):
-        st.warning(up.error if up.error != "not recognised" else t("not_recognised", lang, file=up.name))
+    elif up.mappable:
+        st.warning(t("not_recognised", lang, file=up.name) if up.table is None else up.error)
         target = up.table or choice
         if target and up.headers:
             with st.form(f"map_{up.name}"):
@@ -69,11 +70,11 @@ for up in uploads:
     else:
         st.error(up.error)
 
-ready = [u for u in uploads if u.raw is not None]
-tables = {u.table for u in ready}
-if ready and len(tables) == 1:
-    table = tables.pop()
-    pv = ui.preview_load(table, [u.raw for u in ready], f, s)
+ready = [u for u in opened if u.raw is not None]
+targets = {u.table for u in ready}
+if ready and len(targets) == 1:
+    table = targets.pop()
+    pv = uploads.preview_load(table, [u.raw for u in ready], f, s)
     st.subheader(t("step_check", lang))
     for u in ready:
         for note in u.raw.notes:
@@ -88,9 +89,7 @@ if ready and len(tables) == 1:
         st.success(t("all_good", lang, rows=f"{pv.validation.rows:,}"))
     st.markdown("**" + t("preview", lang) + "**")
     for u in ready:
-        frame, mask = upload.preview_frame(u.raw, pv.validation.problems)
-        styled = frame.style.apply(lambda c, m=mask: ["background-color: #f8c4c4" if v else "" for v in m[c.name]], axis=0)
-        st.dataframe(styled, hide_index=True, key=f"preview_{u.name}", height=240)
+        tables.marked(*upload.preview_frame(u.raw, pv.validation.problems), key=f"preview_{u.name}", height=240)
     if pv.validation.ok:
         st.subheader(t("step_confirm", lang))
         k1, k2, k3, k4 = st.columns(4)
@@ -100,7 +99,7 @@ if ready and len(tables) == 1:
         k4.metric(t("dates_covered", lang), i18n.date_range(pv.first_date, pv.last_date, lang), border=True)
         if pv.changes is not None and len(pv.changes):
             st.markdown("**" + t("share_changes", lang) + "**")
-            ui.table(upload.changes_frame(pv.changes, lang), key="changes", name="changes")
+            tables.table(upload.changes_frame(pv.changes, lang), key="changes", name="changes")
         else:
             st.caption(t("no_share_change", lang))
         if not user:
@@ -109,7 +108,7 @@ if ready and len(tables) == 1:
             remember = {u.name: mappings[u.name] for u in ready
                         if u.name in mappings and st.session_state.get("remember_maps", {}).get(u.name)}
             try:
-                result = ui.save_load(table, [u.raw for u in ready], user, remember)
+                result = uploads.save_load(table, [u.raw for u in ready], user, remember)
             except loading.ValidationFailed as exc:  # the data changed since the check
                 st.error(str(exc))
             except Exception as exc:  # shown, never a traceback
@@ -118,12 +117,12 @@ if ready and len(tables) == 1:
                 st.session_state["saved_message"] = t("saved", lang, ids=", ".join(str(x["load_id"]) for x in result.loads))
                 st.session_state["upload_gen"] = gen + 1
                 st.rerun()
-elif len(tables) > 1:
-    st.error(", ".join(sorted(tables)))
+elif len(targets) > 1:
+    st.error(", ".join(sorted(targets)))
 
 # History and undo -------------------------------------------------------------------------
 st.subheader(t("history", lang))
-hist = ui.history()
+hist = uploads.history()
 st.dataframe(i18n.history_headers(hist.drop(columns=["sha256"]), lang), hide_index=True, key="history", height=260)
 active = hist[hist["undone_at"].isna()]["load_id"].tolist()
 if active:
@@ -133,7 +132,7 @@ if active:
         sure = st.checkbox(t("undo_confirm", lang), key="undo_sure")
         if st.form_submit_button(t("undo_button", lang)) and sure:
             try:
-                r = ui.undo_load(int(load_id))
+                r = uploads.undo_load(int(load_id))
             except Exception as exc:
                 st.error(str(exc))
             else:

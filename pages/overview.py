@@ -2,16 +2,17 @@
 
 import streamlit as st
 
-from ka_core import charts, i18n, ui, views
+from dashboard import data, state, tables
+from ka_core import charts, i18n, views
 from ka_core.i18n import label, t
 
-ui.through_frame()
-lang, f, s = ui.lang(), ui.filters(), ui.settings()
+state.through_frame()
+lang, f, s = state.lang(), state.filters(), state.settings()
 st.title(t("overview_title", lang))
 
-cur = ui.kpis(f, s)
+cur = data.view("kpis", f, s)
 before = views.previous(f)
-prev = ui.kpis(before, s) if before else None
+prev = data.view("kpis", before, s) if before else None
 changes = views.kpi_changes(cur, prev)
 if before:
     st.caption(t("compared_with", lang, n=views.weeks_in(f)))
@@ -36,18 +37,18 @@ for col, (name, title, value, colour) in zip(st.columns(len(cards)), cards, stri
         border=True,
     )
 
-pareto = ui.report("pareto", f, s)
+pareto = data.report("pareto", f, s)
 if pareto.empty:
-    ui.nothing()
+    tables.nothing()
 else:
     st.plotly_chart(charts.pareto(pareto, lang, s.a_cut, s.b_cut), key="pareto_chart")
     st.subheader(t("chains_title", lang))
-    ui.table(ui.view("chain_summary", f, s), key="chains", name="chains", rows=len(pareto))
+    tables.table(data.view("chain_summary", f, s), key="chains", name="chains", rows=len(pareto))
 
 st.subheader(t("visit_next_title", lang))
 st.caption(t("visit_next_help", lang))
-nxt = ui.view("stores_to_visit", f, s)
+nxt = data.view("stores_to_visit", f, s)
 if nxt.empty:
-    ui.nothing()
+    tables.nothing()
 else:
-    ui.table(nxt, key="visit_next", name="stores_to_visit", rows=len(nxt))
+    tables.table(nxt, key="visit_next", name="stores_to_visit", rows=len(nxt))

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from ka_core import charts, i18n, ui, views
+from dashboard import data, state, tables
+from ka_core import charts, i18n, views
 from ka_core.i18n import t
 
-ui.through_frame()
-lang = ui.lang()
+state.through_frame()
+lang = state.lang()
 st.title(t("page_quadrants", lang))
 
 
@@ -21,25 +22,25 @@ c1, c2 = st.columns(2)
 c1.slider(t("a_cut", lang), 0.5, 0.95, step=0.05, key="q_a_cut", on_change=_copy, args=("q_a_cut", "a_cut"))
 c2.slider(t("fsi_threshold", lang), 50, 150, step=5, key="q_fsi", on_change=_copy, args=("q_fsi", "fsi_threshold"))
 
-f, s = ui.filters(), ui.settings()
-q = ui.report("quadrants", f, s)
-if q["fair_share_index"].notna().sum() == 0:
-    ui.nothing()
+f, s = state.filters(), state.settings()
+q = data.report("quadrants", f, s)
+if q["fair_share_index"].isna().all():
+    tables.nothing()
     st.stop()
 
 left, right = st.columns([3, 2])
 left.plotly_chart(
-    charts.quadrant_scatter(q, lang, s.fsi_threshold, ui.view("a_cut_potential", f, s)), key="quadrant_chart"
+    charts.quadrant_scatter(q, lang, s.fsi_threshold, data.view("a_cut_potential", f, s)), key="quadrant_chart"
 )
-right.plotly_chart(charts.quadrant_bars(ui.view("quadrant_counts", f, s), lang), key="quadrant_bars")
+right.plotly_chart(charts.quadrant_bars(data.view("quadrant_counts", f, s), lang), key="quadrant_bars")
 
 st.subheader(t("ka_compare_title", lang))
 st.caption(t("ka_compare_help", lang))
-ka = ui.view("ka_comparison", f, s)
+ka = data.view("ka_comparison", f, s)
 counts = views.change_counts(ka)
 m1, m2, m3, _ = st.columns([1, 1, 1, 1])
 m1.metric(t("missed_title", lang), counts["missed"], border=True)
 m2.metric(t("over_served_title", lang), counts["over-served"], border=True)
 m3.metric(t("missed_potential", lang), i18n.money(views.missed_potential(ka), lang), border=True,
           help=t("missed_potential_help", lang))
-ui.table(ka, key="ka_table", name="ka_list", highlight="change")
+tables.table(ka, key="ka_table", name="ka_list", highlight="change")

@@ -2,29 +2,30 @@
 
 import streamlit as st
 
-from ka_core import charts, i18n, ui, views
+from dashboard import data, state, tables
+from ka_core import charts, i18n, views
 from ka_core.i18n import t
 
-ui.through_frame()
-lang, f, s = ui.lang(), ui.filters(), ui.settings()
+state.through_frame()
+lang, f, s = state.lang(), state.filters(), state.settings()
 st.title(t("page_share", lang))
 
-q = ui.report("quadrants", f, s)
+q = data.report("quadrants", f, s)
 known = views.stores_with_share(q)
 if known.empty:
-    ui.nothing()
+    tables.nothing()
     st.stop()
 
 # A store is chosen by a click in the chart, a row of the table, or the list below.
 chart = st.plotly_chart(
     charts.share_scatter(q, lang), key="share_chart", on_select="rerun", selection_mode="points"
 )
-ui.pick("share_chart", ui.picked_point(chart), "share_store")
+tables.pick("share_chart", tables.picked_point(chart), "share_store")
 
 st.subheader(i18n.report_title("fair-share", lang))
-fair = ui.report("fair-share", f, s)
-rows = ui.table(fair, key="fair_share_table", name="fair_share", height=320, selectable=True)
-ui.pick("fair_share_table", ui.picked_row(rows, fair, "store_id"), "share_store")
+fair = data.report("fair-share", f, s)
+rows = tables.table(fair, key="fair_share_table", name="fair_share", height=320, selectable=True)
+tables.pick("fair_share_table", tables.picked_row(rows, fair, "store_id"), "share_store")
 
 names = dict(zip(known["store_id"], known["store_name"], strict=True))
 if st.session_state.get("share_store") not in names:
@@ -33,11 +34,11 @@ store = st.selectbox(
     t("pick_store", lang), list(names), key="share_store", format_func=lambda k: f"{names[k]} ({k})",
     help=t("pick_store_help", lang),
 )
-weekly, visits = ui.store_detail(store, f, s)
+weekly, visits = data.store_detail(store, f, s)
 market_share = known.set_index("store_id").at[store, "market_share"]
 st.plotly_chart(charts.store_weekly(weekly, visits, market_share, names[store], lang), key="store_chart")
 st.subheader(t("store_visits_title", lang, store=names[store]))
 if len(visits):
-    ui.table(visits, key="store_visits", name=f"visits_{store}", height=240)
+    tables.table(visits, key="store_visits", name=f"visits_{store}", height=240)
 else:
     st.warning(t("no_visits_store", lang), icon=":material/person_off:")

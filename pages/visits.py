@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from ka_core import charts, i18n, ui, views
+from dashboard import data, state, tables
+from ka_core import charts, i18n, views
 from ka_core.i18n import t
 
-ui.through_frame()
-lang, f, s = ui.lang(), ui.filters(), ui.settings()
+state.through_frame()
+lang, f, s = state.lang(), state.filters(), state.settings()
 st.title(t("page_visits", lang))
 
-summary = ui.visit_summary(f, s)
+summary = data.view("visit_summary", f, s)
 cards = views.coverage_cards(summary)
 for col, (key, value) in zip(st.columns(len(cards)), cards.items(), strict=True):
     col.metric(t(key, lang), i18n.pct(value, lang, 0), help=t(f"{key}_help", lang), border=True)
@@ -18,25 +19,25 @@ st.caption(
     + " · " + t("coverage_below", lang) + ": " + t("of", lang, a=summary.below_visited, b=summary.below_fair_share)
 )
 
-managers = ui.view("visits_by_manager", f, s)
+managers = data.view("visits_by_manager", f, s)
 if managers.empty:
-    ui.nothing()
+    tables.nothing()
     st.stop()
 st.plotly_chart(charts.visits_by_manager(managers, lang), key="by_manager")
 
 days = st.slider(t("days", lang), 7, 120, 28, 7, key="not_visited_days")
 st.subheader(t("not_visited_title", lang, n=days))
-stale = ui.view("not_visited", f, s, days)
+stale = data.view("not_visited", f, s, days)
 if stale.empty:
     st.success(t("all_visited", lang, n=days))
 else:
-    ui.table(stale, key="not_visited", name="not_visited", height=300)
+    tables.table(stale, key="not_visited", name="not_visited", height=300)
 
-shelf = ui.view("shelf_vs_share", f, s)
+shelf = data.view("shelf_vs_share", f, s)
 if shelf.empty:
-    ui.nothing()
+    tables.nothing()
 else:
     st.plotly_chart(charts.shelf_vs_share(shelf, lang), key="shelf")
 
 st.subheader(i18n.report_title("visit-coverage", lang))
-ui.table(ui.report("visit-coverage", f, s), key="coverage", name="visit_coverage", height=360)
+tables.table(data.report("visit-coverage", f, s), key="coverage", name="visit_coverage", height=360)

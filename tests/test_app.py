@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ka_core import db, i18n, reports, ui, views
+from dashboard.data import Warehouse
+from ka_core import db, i18n, reports, views
 from ka_core.settings import Filters, Settings
 from tests import tiny
 
@@ -236,7 +237,7 @@ def test_command_line_alongside_the_dashboard(warehouse, tmp_path):
     shutil.copy(warehouse, path)
     # Hash outside the read: closing any handle of a file drops this process's POSIX locks on it.
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    wh = ui.Warehouse(path)  # what the app's cache_resource holds
+    wh = Warehouse(path)  # what the app's cache_resource holds
     with wh.read():
         report = _cli(path, "report", "pareto", "--format", "csv")
         assert report.returncode == 0, report.stderr
@@ -254,7 +255,7 @@ def test_dashboard_writes_wait_for_readers_and_reopen(warehouse, tmp_path):
     """Warehouse.write closes the shared read-only connection, writes, and reading resumes with the new rows."""
     path = tmp_path / "copy.duckdb"
     shutil.copy(warehouse, path)
-    wh = ui.Warehouse(path)
+    wh = Warehouse(path)
     with wh.read() as con:
         n = db.query_df(con, "SELECT count(*) AS n FROM stores")["n"][0]
     with wh.write() as con:

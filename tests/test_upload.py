@@ -83,3 +83,34 @@ def test_upload_limits(con, tmp_path):
     big = make(tmp_path, "big.csv", b"week,store_id,sku,units,revenue\n" + b"2025-03-31,A,P1,1,1\n" * 2_000_000)
     upload.read(con, big, "sales")
     assert big.raw is None and "over the limit of 20 MB" in big.error
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separated_csv_are_recognised_as_on_the_command_line(con, tmp_path, sep):
+    """The Data page finds the table and its headers with the loader's own delimiter detection."""
+    rows = [["拜访日期", "门店编号", "业务员", "品类", "门店品类销售额"], ["2025-01-15", "B", "王芳", "Phones", "200"]]
+    text = "\n".join(sep.join(r) for r in rows) + "\n"
+    up = upload.open_upload(con, "visits.csv", text.encode(), None)
+    assert up.headers == rows[0]
+    assert up.table == "visits" and up.error is None and up.raw.table.num_rows == 1
+    assert up.raw.table.column("store_category_sales").to_pylist() == ["200"]
+    cli = loading.read_files(con, "visits", [up.path])[0]  # what `python -m ka_core load` reads
+    assert cli.table.select(up.raw.table.column_names).equals(up.raw.table)
+
+
+def test_refusals_carry_a_code_the_page_branches_on(con, tmp_path):
+    """Header problems are mappable (code, column), whatever their wording; others are not."""
+    missing = upload.open_upload(con, "s.csv", b"week,store_id,sku,units\n2025-03-31,A,P1,1\n", "sales")
+    assert missing.error_code == "headers" and missing.mappable
+    odd = upload.open_upload(con, "odd.csv", b"a,b,c\n1,2,3\n", None)
+    assert odd.error_code == "not_recognised" and odd.mappable and odd.table is None
+    empty_rows = upload.open_upload(con, "e.csv", b"week,store_id,sku,units,revenue\n", "sales")
+    assert empty_rows.error and not empty_rows.mappable
+    twice = upload.open_upload(con, "t.csv", b"week,store_id,sku,units,revenue,Revenue\n2025-03-31,A,P1,1,1,1\n", "sales")
+    assert twice.error_code == "headers" and "both mean revenue" in twice.error
+
+
+def test_problems_csv_never_holds_a_live_formula():
+    p = loading.Problem(file="=cmd|'/c calc'!A1.csv", row=3, column="rep", value="@SUM(A1)", expected="a name")
+    text = loading.problems_csv([p])
+    assert "'=cmd" in text and "'@SUM(A1)" in text and ",=" not in text and ",@" not in text

@@ -1,0 +1,241 @@
+"""The warehouse of this server process and every cached read of it.
+
+Concurrency with the command line (DuckDB lets one process write a file, or
+any number of processes read it): the dashboard holds the warehouse READ-ONLY,
+so `python -m ka_core report` works alongside it. The dashboard's own writes
+(the Data page) go through `Warehouse.write()`: it waits for the running
+queries, closes the read-only connection, writes through a short-lived
+read-write one, and closes it again.
+
+Caches are keyed by `stamp()`, the warehouse file's size and modification time
+(and its write-ahead log's): any write, by this process or another, makes the
+next rerun read fresh numbers, and nothing else ever invalidates them. (The
+argument is called `version`, not `_version`: Streamlit leaves arguments whose
+names start with `_` out of the cache key.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from ka_core import db, reports, views
+from ka_core.errors import KaError
+from ka_core.settings import Filters, Settings
+
+CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
+
+
+class Warehouse:
+    """The server process's one warehouse: a read-only connection shared by every
+    session (each query on its own cursor, see db.query), and writes one at a time.
+
+    Readers and the writer exclude each other, so a write never closes the
+    connection under a running query.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._mine = threading.local()  # reads this thread holds (a write inside one would wait forever)
+
+    def prepare(self) -> None:
+        """Before the first read: create the demo warehouse when none exists, and
+        upgrade an older schema (a read-only connection cannot)."""
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            if self._con is not None:
+                return
+            if not self.path.exists():
+                from ka_core.demo import create_demo  # imported here: the app starts even without demo data
+
+                con = db.connect(self.path)
+                try:
+                    create_demo(con)
+                    con.execute("CHECKPOINT").fetchall()
+                finally:
+                    con.close()
+            try:
+                self._con = db.connect(self.path, read_only=True)
+            except KaError:
+                db.connect(self.path).close()  # upgrades the schema, or raises the clear reason
+                self._con = db.connect(self.path, read_only=True)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The read-only connection, held open while the block runs its queries."""
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            if self._con is None:
+                self._con = db.connect(self.path, read_only=True)  # KaError when a writer holds it
+            self._readers += 1
+            con = self._con
+        self._mine.reads = getattr(self._mine, "reads", 0) + 1
+        try:
+            yield con
+        finally:
+            self._mine.reads -= 1
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection for one write; KaError when another program holds the file."""
+        if getattr(self._mine, "reads", 0):
+            raise RuntimeError("Warehouse.write() inside Warehouse.read() of the same thread")
+        with self._cond:
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._writing = True
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+        try:
+            con = db.connect(self.path)
+            try:
+                yield con
+                con.execute("CHECKPOINT").fetchall()
+            finally:
+                con.close()
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+
+@st.cache_resource(show_spinner=False, on_release=Warehouse.close)
+def warehouse(path: str) -> Warehouse:
+    """The warehouse of this server process (keyed on its path: KA_DB may differ between tests)."""
+    return Warehouse(Path(path))
+
+
+def _wh() -> Warehouse:
+    return warehouse(str(db.db_path().resolve()))
+
+
+def reading():
+    """`with data.reading() as con:` the shared read-only connection."""
+    return _wh().read()
+
+
+def writing():
+    """`with data.writing() as con:` a read-write connection for one load or undo."""
+    return _wh().write()
+
+
+def stamp() -> tuple[int, ...]:
+    """What the warehouse looks like from outside: size and mtime of the file and its WAL.
+
+    Every cached read takes it as an argument, so a write by anyone shows on the next rerun.
+    """
+    out: list[int] = []
+    for p in (_wh().path, Path(f"{_wh().path}.wal")):
+        try:
+            s = os.stat(p)
+            out += [s.st_size, s.st_mtime_ns]
+        except OSError:
+            out += [0, 0]
+    return tuple(out)
+
+
+def open_warehouse(creating_message: str, busy_message: str) -> None:
+    """Create the demo warehouse on first start; open the warehouse, or say clearly why not and stop."""
+    wh = _wh()
+    try:
+        if not wh.path.exists():
+            with st.spinner(creating_message):
+                wh.prepare()
+        else:
+            wh.prepare()
+    except KaError as exc:
+        st.error(f"{busy_message}\n\n{exc}", icon=":material/lock:")
+        st.stop()
+
+
+# Cached reads: small hashable arguments (frozen dataclasses) and the warehouse stamp --------
+
+
+@st.cache_data(**CACHE)
+def _report(name: str, filters: Filters, settings: Settings, version: tuple) -> pd.DataFrame:
+    with reading() as con:
+        return reports.run(con, name, filters, settings)
+
+
+def report(name: str, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """A contract report (reports.run), computed once per filters, settings and warehouse state."""
+    return _report(name, filters, settings, stamp())
+
+
+@st.cache_data(**CACHE)
+def _view(name: str, filters: Filters, settings: Settings, args: tuple, version: tuple):
+    with reading() as con:
+        return getattr(views, name)(con, filters, settings, *args)
+
+
+def view(name: str, filters: Filters, settings: Settings, *args):
+    """A ka_core.views function by name (kpis, chain_summary, stores_to_visit, …), cached."""
+    return _view(name, filters, settings, args, stamp())
+
+
+@st.cache_data(**CACHE)
+def _store_detail(store_id: str, filters: Filters, settings: Settings, version: tuple):
+    with reading() as con:
+        return views.store_weekly(con, store_id, filters, settings), views.store_visits(con, store_id, filters)
+
+
+def store_detail(store_id: str, filters: Filters, settings: Settings):
+    """A store's weeks and its visits."""
+    return _store_detail(store_id, filters, settings, stamp())
+
+
+@st.cache_data(**CACHE)
+def _promo_detail(promo_id: str, settings: Settings, version: tuple) -> pd.DataFrame:
+    with reading() as con:
+        return views.promo_weekly(con, promo_id, settings)
+
+
+def promo_detail(promo_id: str, settings: Settings) -> pd.DataFrame:
+    """A promotion's weekly units with phase and baseline."""
+    return _promo_detail(promo_id, settings, stamp())
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def _options(version: tuple) -> dict[str, list[str]]:
+    with reading() as con:
+        return views.options(con)
+
+
+def options() -> dict[str, list[str]]:
+    """Values for the sidebar filters and pickers."""
+    return _options(stamp())
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def _latest_week(version: tuple) -> dt.date | None:
+    with reading() as con:
+        return views.latest_week(con)
+
+
+def latest_week() -> dt.date | None:
+    """Monday of the latest week with sales."""
+    return _latest_week(stamp())
