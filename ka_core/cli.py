@@ -21,7 +21,7 @@ import pandas as pd
 from . import db, loading, metrics, reports
 from .errors import KaError, UsageError
 from .schema import TABLES
-from .settings import Filters, Settings
+from .settings import SPECS, Filters, Settings
 
 
 def _date(text: str) -> dt.date:
@@ -31,6 +31,23 @@ def _date(text: str) -> dt.date:
         except ValueError:
             pass
     raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD")
+
+
+def _setting_flags(parser: argparse.ArgumentParser, group: str) -> None:
+    """The flags of the settings of a command (ka_core.settings.SPECS); unset ones take the spec's default."""
+    for s in SPECS.values():
+        if s.group != group:
+            continue
+        extra = f"; env {s.env}" if s.env else ""
+        parser.add_argument(
+            s.cli,
+            dest=s.name,
+            type=s.type,
+            choices=s.choices or None,
+            default=None,
+            metavar=None if s.choices else ("X" if s.type is float else "N" if s.type is int else "TEXT"),
+            help=f"{s.help} (default {s.default_text()}{extra})".replace("%", "%%"),
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,8 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("files", nargs="+", metavar="FILE")
     s.add_argument("--user", help="who loads (default: the login name)")
     s.add_argument("--errors", metavar="CSV", help="write every problem found to this CSV file")
-    s.add_argument("--max-file-mb", type=float, help="largest file accepted (MB)")
-    s.add_argument("--max-rows", type=int, help="most rows accepted in one file")
+    _setting_flags(s, "load")
 
     s = sub.add_parser("report", parents=[common], help="print a report")
     s.add_argument("name", choices=list(reports.REPORTS), metavar="REPORT", help=", ".join(reports.REPORTS))
@@ -71,12 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--chain", action="append", default=[], metavar="C")
     s.add_argument("--region", action="append", default=[], metavar="R")
     s.add_argument("--category", action="append", default=[], metavar="C")
-    s.add_argument("--level", choices=["region", "national"], default="region")
-    s.add_argument("--a-cut", type=float, default=0.80)
-    s.add_argument("--b-cut", type=float, default=0.95)
-    s.add_argument("--fsi-threshold", type=float, default=100.0)
-    s.add_argument("--baseline-weeks", type=int, default=8)
-    s.add_argument("--post-weeks", type=int, default=4)
+    _setting_flags(s, "report")
 
     sub.add_parser("bench", help="measure every report against its floor and pandas (bench --help)", add_help=False)
 
@@ -188,13 +199,16 @@ def cmd_init(args) -> int:
     return 0
 
 
+def _settings(args) -> Settings:
+    """The settings a command was given (the others at their defaults); a bad one is a usage error."""
+    try:
+        return Settings.from_mapping(args)
+    except KaError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_load(args) -> int:
-    overrides = {}
-    if args.max_file_mb is not None:
-        overrides["max_file_mb"] = args.max_file_mb
-    if args.max_rows is not None:
-        overrides["max_rows"] = args.max_rows
-    settings = Settings(**overrides)
+    settings = _settings(args)
     con = db.connect(getattr(args, "db", None))
     files = []
     try:
@@ -242,17 +256,7 @@ def _check_filter_values(con, args) -> None:
 
 
 def cmd_report(args) -> int:
-    try:
-        settings = Settings(
-            a_cut=args.a_cut,
-            b_cut=args.b_cut,
-            fsi_threshold=args.fsi_threshold,
-            level=args.level,
-            baseline_weeks=args.baseline_weeks,
-            post_weeks=args.post_weeks,
-        )
-    except KaError as exc:
-        raise UsageError(str(exc)) from None
+    settings = _settings(args)
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise UsageError(f"--from {args.date_from} is after --to {args.date_to}")
     filters = Filters(

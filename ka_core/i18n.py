@@ -10,6 +10,7 @@ import datetime as dt
 import math
 
 from .metrics import METRICS, QUADRANT_ZH
+from .settings import SPECS
 
 LANGS = {"en": "English", "zh": "简体中文"}
 
@@ -32,14 +33,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "categories": ("Categories", "品类"),
     "all_values": ("All", "全部"),
     "settings": ("Settings", "参数设置"),
-    "a_cut": ("A-class cut (cumulative share)", "A类累计占比"),
-    "b_cut": ("B-class cut (cumulative share)", "B类累计占比"),
-    "fsi_threshold": ("Fair-share threshold (index)", "公平份额指数阈值"),
-    "level": ("Market share level", "市场份额层级"),
-    "region": ("Region", "大区"),
-    "national": ("National", "全国"),
-    "baseline_weeks": ("Baseline weeks", "基线周数"),
-    "post_weeks": ("Post-promotion weeks", "促销后周数"),
+    # each setting's label, and the labels of its choices, from its one definition
+    **{name: (spec.label, spec.zh) for name, spec in SPECS.items()},
+    **{v: labels for spec in SPECS.values() for v, labels in spec.choice_labels.items()},
     "period_shown": ("{start} – {end}", "{start} 至 {end}"),
     "compared_with": ("vs previous {n} weeks", "对比前{n}周"),
     "no_data": (
