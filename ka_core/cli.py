@@ -18,16 +18,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import db, loading, metrics, reports
+from . import db, fmt, loading, metrics, reports
 from .errors import KaError, UsageError
 from .schema import TABLES
 from .settings import SPECS, Filters, Settings
 
 
 def _date(text: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             pass
     raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD")
@@ -100,24 +100,6 @@ def _parser() -> argparse.ArgumentParser:
 # Output -------------------------------------------------------------------------------
 
 
-def _fmt(value, fmt: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
-        return ""
-    if fmt == metrics.MONEY:
-        return f"{value:,.0f}"
-    if fmt == metrics.SHARE:
-        return f"{value * 100:.1f}%"
-    if fmt in (metrics.INDEX, metrics.PCT):
-        return f"{value:,.1f}"
-    if fmt == metrics.NUMBER:
-        return f"{value:,.1f}"
-    if fmt == metrics.COUNT:
-        return f"{int(value):,}"
-    if fmt == metrics.BOOL:
-        return "yes" if value else "no"
-    return str(value)
-
-
 def _width(text: str) -> int:
     """Columns a string takes in a terminal: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -128,16 +110,15 @@ def _pad(text: str, width: int, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def format_table(df: pd.DataFrame) -> str:
-    """A report as an aligned text table with numbers formatted per metric."""
+def format_table(df: pd.DataFrame, currency: str | None = None) -> str:
+    """A report as an aligned text table, each cell as ka_core.fmt.plain formats its metric."""
     if df.empty:
         return "(no rows: nothing matches these filters)"
     cols = list(df.columns)
-    shown = {
-        c: [_fmt(v, metrics.METRICS[c].fmt if c in metrics.METRICS else metrics.TEXT) for v in df[c]] for c in cols
-    }
+    kinds = {c: fmt.kind_of(c) for c in cols}
+    shown = {c: [fmt.plain(kinds[c], v, currency) for v in df[c]] for c in cols}
     widths = {c: max(_width(c), *(_width(s) for s in shown[c])) for c in cols}
-    right = {c: bool(metrics.METRICS.get(c)) and metrics.METRICS[c].fmt not in (metrics.TEXT, metrics.DATE) for c in cols}
+    right = {c: kinds[c] not in (metrics.TEXT, metrics.DATE) for c in cols}
     lines = ["  ".join(_pad(c, widths[c], right[c]) for c in cols).rstrip()]
     lines.append("  ".join("-" * widths[c] for c in cols))
     for i in range(len(df)):
@@ -272,7 +253,10 @@ def cmd_report(args) -> int:
         df = reports.run(con, args.name, filters, settings)
     finally:
         con.close()
-    out = {"csv": format_csv, "json": format_json, "table": format_table}[args.format](df)
+    if args.format == "table":
+        out = format_table(df, settings.currency)
+    else:  # the contract: every digit, no currency
+        out = {"csv": format_csv, "json": format_json}[args.format](df)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return 0
 
