@@ -1,7 +1,8 @@
 """Chart builders: pure functions DataFrame -> plotly Figure, readable from the back of a room.
 
-Labels come from ka_core.metrics / ka_core.i18n; a chain or a quadrant has the
-same colour on every page.
+Labels come from ka_core.metrics / ka_core.i18n, number formats (texts, hovers,
+ticks) from ka_core.fmt; a chain or a quadrant has the same colour on every
+page. `currency` is the setting's symbol (None: its default).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import i18n
+from . import fmt, i18n
+from .fmt import COUNT, DATE, INDEX, MONEY, PCT, SHARE
 from .i18n import label, t
 
 FONT = dict(family="Inter, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif", size=15)
@@ -71,7 +73,7 @@ def empty(message: str) -> go.Figure:
     return _layout(fig, "", height=240)
 
 
-def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float) -> go.Figure:
+def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float, currency: str | None = None) -> go.Figure:
     """Own sales by chain as bars (coloured A/B/C) and the cumulative share as a line."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_bar(
@@ -81,7 +83,7 @@ def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float) -> go.Figure
         text=[f"{a}" for a in df["abc"]],
         textposition="outside",
         name=label("own_revenue", lang),
-        customdata=[[i18n.money(v, lang), i18n.pct(s, lang)] for v, s in zip(df["own_revenue"], df["share"], strict=True)],
+        customdata=[[fmt.money(v, lang, currency), fmt.pct(s, lang)] for v, s in zip(df["own_revenue"], df["share"], strict=True)],
         hovertemplate="%{x}<br>%{customdata[0]} (%{customdata[1]})<extra></extra>",
     )
     fig.add_scatter(
@@ -91,24 +93,24 @@ def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float) -> go.Figure
         name=label("cum_share", lang),
         line=dict(color="#333", width=3),
         secondary_y=True,
-        hovertemplate="%{x}<br>%{y:.1%}<extra></extra>",
+        hovertemplate="%{x}<br>" + fmt.hover(SHARE, "y") + "<extra></extra>",
     )
     for cut, cls in ((a_cut, "A"), (b_cut, "B")):
         fig.add_hline(y=cut, line=dict(dash="dot", color="#999"), secondary_y=True)
         fig.add_annotation(
             x=0, xref="paper", xanchor="left", y=cut, yref="y2", yanchor="bottom", showarrow=False,
-            text=t("abc_cut", lang, cls=cls, cut=f"{cut:.0%}"), font=dict(size=13, color="#666"),
+            text=t("abc_cut", lang, cls=cls, cut=fmt.pct(cut, lang, 0)), font=dict(size=13, color="#666"),
         )
     # Bars end below the cut lines, so the lines' labels never sit on a bar.
     top = float(df["own_revenue"].max()) * 1.45
     fig.update_yaxes(title_text=label("own_revenue", lang), range=[0, top], secondary_y=False)
-    money_axis(fig, top, lang, secondary_y=False)
-    fig.update_yaxes(title_text=label("cum_share", lang), tickformat=".0%", range=[0, 1.05], dtick=0.2, secondary_y=True)
+    money_axis(fig, top, lang, currency=currency, secondary_y=False)
+    fig.update_yaxes(title_text=label("cum_share", lang), tickformat=fmt.AXIS[SHARE], range=[0, 1.05], dtick=0.2, secondary_y=True)
     fig.update_yaxes(showgrid=False, secondary_y=True)
     return _layout(fig, t("pareto_title", lang), height=420)
 
 
-def share_scatter(q: pd.DataFrame, lang: str) -> go.Figure:
+def share_scatter(q: pd.DataFrame, lang: str, currency: str | None = None) -> go.Figure:
     """Customer share against market share per store, coloured by chain, sized by potential."""
     d = q.dropna(subset=["customer_share", "market_share"])
     fig = go.Figure()
@@ -130,47 +132,52 @@ def share_scatter(q: pd.DataFrame, lang: str) -> go.Figure:
             customdata=g[["store_id", "store_name", "potential", "fair_share_index"]].values,
             hovertemplate=(
                 "<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
-                + label("customer_share", lang) + ": %{y:.1%}<br>"
-                + label("market_share", lang) + ": %{x:.1%}<br>"
-                + label("fair_share_index", lang) + ": %{customdata[3]:.0f}<br>"
-                + label("potential", lang) + ": %{customdata[2]:,.0f}<extra>%{fullData.name}</extra>"
+                + label("customer_share", lang) + ": " + fmt.hover(SHARE, "y") + "<br>"
+                + label("market_share", lang) + ": " + fmt.hover(SHARE, "x") + "<br>"
+                + label("fair_share_index", lang) + ": " + fmt.hover(INDEX, "customdata[3]") + "<br>"
+                + label("potential", lang) + ": " + fmt.hover(MONEY, "customdata[2]", lang, currency)
+                + "<extra>%{fullData.name}</extra>"
             ),
         )
-    fig.update_xaxes(title_text=label("market_share", lang) + " (%)", tickformat=".0%", range=[0, x_top])
-    fig.update_yaxes(title_text=label("customer_share", lang) + " (%)", tickformat=".0%", range=[0, y_top])
+    fig.update_xaxes(title_text=label("market_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, x_top])
+    fig.update_yaxes(title_text=label("customer_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, y_top])
     return _layout(fig, t("share_title", lang), height=560)
 
 
-def store_weekly(w: pd.DataFrame, visits: pd.DataFrame, market_share: float | None, store: str, lang: str) -> go.Figure:
+def store_weekly(
+    w: pd.DataFrame, visits: pd.DataFrame, market_share: float | None, store: str, lang: str, currency: str | None = None
+) -> go.Figure:
     """A store's weekly own and category sales (top), customer share against market share (bottom), visits marked."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.08)
     fig.add_scatter(x=w["week"], y=w["category_revenue"], name=t("weekly_category", lang), line=dict(color="#9fb3c8", width=3), row=1, col=1)
     fig.add_scatter(x=w["week"], y=w["own_revenue"], name=t("weekly_own", lang), line=dict(color="#1f4e8c", width=3), row=1, col=1)
     fig.add_scatter(
         x=w["week"], y=w["customer_share"], name=label("customer_share", lang), line=dict(color="#e4572e", width=3), row=2, col=1,
-        hovertemplate="%{x|%Y-%m-%d}<br>%{y:.1%}<extra></extra>",
+        hovertemplate=fmt.hover(DATE, "x", lang) + "<br>" + fmt.hover(SHARE, "y") + "<extra></extra>",
     )
     if market_share is not None:
         fig.add_hline(y=market_share, line=dict(color="#555", dash="dash"), row=2, col=1,
-                      annotation_text=f"{label('market_share', lang)} {i18n.pct(market_share, lang)}",
+                      annotation_text=f"{label('market_share', lang)} {fmt.pct(market_share, lang)}",
                       annotation_position="top left")
     if len(visits):
         days = sorted(set(visits["visit_date"]))
         fig.add_scatter(
             x=days, y=[0] * len(days), mode="markers", name=t("visit_marker", lang),
             marker=dict(symbol="triangle-up", size=12, color="#3c9a5f"), row=2, col=1,
-            hovertemplate="%{x|%Y-%m-%d}<extra>" + t("visit_marker", lang) + "</extra>",
+            hovertemplate=fmt.hover(DATE, "x", lang) + "<extra>" + t("visit_marker", lang) + "</extra>",
         )
     fig.update_yaxes(title_text=t("revenue_axis", lang), rangemode="tozero", row=1, col=1)
-    money_axis(fig, float(pd.concat([w["category_revenue"], w["own_revenue"]]).max()), lang, row=1, col=1)
+    money_axis(fig, float(pd.concat([w["category_revenue"], w["own_revenue"]]).max()), lang, currency=currency, row=1, col=1)
     top = max(float(w["customer_share"].max()) if w["customer_share"].notna().any() else 0, market_share or 0, 0.01)
-    fig.update_yaxes(title_text=t("share_axis", lang) + " (%)", tickformat=".0%", range=[-0.02 * top, top * 1.3], row=2, col=1)
+    fig.update_yaxes(title_text=t("share_axis", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[-0.02 * top, top * 1.3], row=2, col=1)
     fig.update_xaxes(title_text=t("week", lang), row=2, col=1)
-    fig.update_xaxes(tickformat=t("date_tick", lang))
+    fig.update_xaxes(tickformat=fmt.date_tick(lang))
     return _layout(fig, t("store_weekly_title", lang, store=store), height=600)
 
 
-def quadrant_scatter(q: pd.DataFrame, lang: str, fsi_threshold: float, a_cut_potential: float | None) -> go.Figure:
+def quadrant_scatter(
+    q: pd.DataFrame, lang: str, fsi_threshold: float, a_cut_potential: float | None, currency: str | None = None
+) -> go.Figure:
     """Potential (log) against fair-share index, coloured by quadrant, with the cut lines."""
     d = q.dropna(subset=["potential", "fair_share_index"])
     d = d[d["potential"] > 0]
@@ -188,14 +195,14 @@ def quadrant_scatter(q: pd.DataFrame, lang: str, fsi_threshold: float, a_cut_pot
             customdata=g[["store_id", "store_name", "chain", "opportunity"]].values,
             hovertemplate=(
                 "<b>%{customdata[1]}</b> (%{customdata[0]}, %{customdata[2]})<br>"
-                + label("potential", lang) + ": %{x:,.0f}<br>"
-                + label("fair_share_index", lang) + ": %{y:.0f}<br>"
-                + label("opportunity", lang) + ": %{customdata[3]:,.0f}<extra></extra>"
+                + label("potential", lang) + ": " + fmt.hover(MONEY, "x", lang, currency) + "<br>"
+                + label("fair_share_index", lang) + ": " + fmt.hover(INDEX, "y") + "<br>"
+                + label("opportunity", lang) + ": " + fmt.hover(MONEY, "customdata[3]", lang, currency) + "<extra></extra>"
             ),
         )
     fig.add_hline(
         y=fsi_threshold, line=dict(color="#444", dash="dash"),
-        annotation_text=f"{label('fair_share_index', lang)} = {fsi_threshold:g}", annotation_position="bottom left",
+        annotation_text=f"{label('fair_share_index', lang)} = {fmt.index(fsi_threshold, lang)}", annotation_position="bottom left",
     )
     if a_cut_potential:
         fig.add_vline(x=a_cut_potential, line=dict(color="#444", dash="dash"))
@@ -213,8 +220,8 @@ def quadrant_scatter(q: pd.DataFrame, lang: str, fsi_threshold: float, a_cut_pot
             text=f"<b>{i18n.quadrant(quad, lang)}</b>", font=dict(size=18, color=QUADRANT_COLORS[quad]), opacity=0.9,
         )
     if len(d):
-        ticks = _log_ticks(float(d["potential"].min()), float(d["potential"].max()))
-        fig.update_xaxes(tickvals=ticks, ticktext=[i18n.money_short(v, lang) for v in ticks])
+        ticks, texts = fmt.money_log_ticks(float(d["potential"].min()), float(d["potential"].max()), lang, currency)
+        fig.update_xaxes(tickvals=ticks, ticktext=texts)
     fig.update_xaxes(type="log", title_text=t("potential_axis", lang))
     fig.update_yaxes(title_text=t("fsi_axis", lang))
     fig = _layout(fig, t("quadrant_title", lang), height=560)
@@ -222,35 +229,23 @@ def quadrant_scatter(q: pd.DataFrame, lang: str, fsi_threshold: float, a_cut_pot
     return fig
 
 
-def money_axis(fig: go.Figure, hi: float, lang: str, axis: str = "y", **where) -> None:
-    """Money ticks as people read them (172K, 1.5M; 17万, 1.5亿) on a linear axis from 0."""
-    if not hi or hi <= 0 or math.isnan(hi):
-        return
-    raw = hi / 5
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    ticks = [i * step for i in range(int(hi // step) + 2)]
-    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
-    update(tickvals=ticks, ticktext=[i18n.money_short(v, lang) if v else "0" for v in ticks], **where)
+def money_axis(fig: go.Figure, hi: float, lang: str, axis: str = "y", currency: str | None = None, **where) -> None:
+    """Money ticks as people read them (¥172K, ¥1.5M; ¥17万, ¥1.5亿) on a linear axis from 0 (fmt.money_ticks)."""
+    ticks, texts = fmt.money_ticks(hi, lang, currency)
+    if ticks:
+        update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+        update(tickvals=ticks, ticktext=texts, **where)
 
 
-def _log_ticks(lo: float, hi: float) -> list[float]:
-    """1-2-5 ticks covering [lo, hi] on a log axis."""
-    out = []
-    for e in range(math.floor(math.log10(max(lo, 1))), math.ceil(math.log10(max(hi, 1))) + 1):
-        out += [m * 10**e for m in (1, 2, 5) if lo / 1.5 <= m * 10**e <= hi * 1.5]
-    return out
-
-
-def quadrant_bars(summary: pd.DataFrame, lang: str) -> go.Figure:
+def quadrant_bars(summary: pd.DataFrame, lang: str, currency: str | None = None) -> go.Figure:
     """Stores (bars, with their count) per quadrant; each quadrant's opportunity under its name."""
     fig = go.Figure(
         go.Bar(
-            x=[t("quadrant_tick", lang, q=i18n.quadrant(q, lang), opp=i18n.money_short(o, lang))
+            x=[t("quadrant_tick", lang, q=i18n.quadrant(q, lang), opp=fmt.money_short(o, lang, currency))
                for q, o in zip(summary["quadrant"], summary["opportunity"], strict=True)],
             y=summary["stores"],
             marker_color=[QUADRANT_COLORS[q] for q in summary["quadrant"]],
-            text=[f"{int(n)}" for n in summary["stores"]],
+            text=[fmt.count(n, lang) for n in summary["stores"]],
             textposition="outside",
             textfont=dict(size=18),
             cliponaxis=False,
@@ -262,7 +257,7 @@ def quadrant_bars(summary: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, t("quadrant_counts", lang), height=440)
 
 
-def promo_profit(summary: pd.DataFrame, lang: str) -> go.Figure:
+def promo_profit(summary: pd.DataFrame, lang: str, currency: str | None = None) -> go.Figure:
     """Each promotion's incremental gross profit against its cost; above the diagonal it paid."""
     d = summary.dropna(subset=["incremental_gross_profit", "cost"])
     fig = go.Figure()
@@ -272,18 +267,22 @@ def promo_profit(summary: pd.DataFrame, lang: str) -> go.Figure:
         fig.add_scatter(
             x=g["cost"], y=g["incremental_gross_profit"], mode="markers", name=i18n.mechanic(mech, lang),
             marker=dict(size=12, opacity=0.85, color=MECHANIC_COLORS.get(mech, "#7f7f7f")),
-            customdata=g[["promo_id", "chain", "roi"]].values,
-            hovertemplate="<b>%{customdata[0]}</b> %{customdata[1]}<br>" + label("cost", lang) + ": %{x:,.0f}<br>"
-            + label("incremental_gross_profit", lang) + ": %{y:,.0f}<br>ROI: %{customdata[2]:.0%}<extra>%{fullData.name}</extra>",
+            # gross profit may be negative: its text from fmt (-¥1,234), not a hover format (¥-1,234)
+            customdata=[[p, c, r, fmt.money_full(gp, lang, currency)]
+                        for p, c, r, gp in zip(g["promo_id"], g["chain"], g["roi"], g["incremental_gross_profit"], strict=True)],
+            hovertemplate="<b>%{customdata[0]}</b> %{customdata[1]}<br>"
+            + label("cost", lang) + ": " + fmt.hover(MONEY, "x", lang, currency) + "<br>"
+            + label("incremental_gross_profit", lang) + ": %{customdata[3]}<br>"
+            + label("roi", lang) + ": " + fmt.hover(SHARE, "customdata[2]", digits=0) + "<extra>%{fullData.name}</extra>",
         )
     fig.update_xaxes(title_text=label("cost", lang))
     fig.update_yaxes(title_text=label("incremental_gross_profit", lang))
     if len(d):
-        money_axis(fig, hi, lang, axis="x")
+        money_axis(fig, hi, lang, axis="x", currency=currency)
         fig.update_xaxes(range=[-0.03 * hi, hi])
         lo, top = float(min(d["incremental_gross_profit"].min(), 0)), float(d["incremental_gross_profit"].max())
         if lo >= 0:
-            money_axis(fig, top, lang)
+            money_axis(fig, top, lang, currency=currency)
     fig = _layout(fig, t("promo_summary_title", lang), height=500)
     fig.update_layout(legend=dict(orientation="h", y=-0.18, yanchor="top", x=0, xanchor="left"))
     return fig
@@ -294,8 +293,8 @@ def lift_by_mechanic(df: pd.DataFrame, lang: str) -> go.Figure:
         go.Bar(
             x=[i18n.mechanic(m, lang) for m in df["mechanic"]], y=df["lift_pct"],
             marker_color=[MECHANIC_COLORS.get(m, "#7f7f7f") for m in df["mechanic"]],
-            text=[f"{v:+.0f}%" for v in df["lift_pct"]], textposition="outside",
-            hovertemplate="%{x}: %{y:.0f}%<extra></extra>",
+            text=[fmt.signed_pct(v, lang, 0) for v in df["lift_pct"]], textposition="outside",
+            hovertemplate="%{x}: " + fmt.hover(PCT, "y", digits=0) + "<extra></extra>",
         )
     )
     fig.update_yaxes(title_text=label("lift_pct", lang))
@@ -307,7 +306,7 @@ def promo_weekly(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(
         x=w["week"], y=w["units"], marker_color=[PHASE_COLORS[p] for p in w["phase"]], name=t("units_axis", lang),
-        hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
+        hovertemplate=fmt.hover(DATE, "x", lang) + ": " + fmt.hover(COUNT, "y") + "<extra></extra>",
     )
     if w["baseline_units"].notna().any():
         fig.add_scatter(x=w["week"], y=w["baseline_units"], mode="lines", name=t("baseline", lang), line=dict(color="#333", dash="dash", width=3))
@@ -325,9 +324,9 @@ def promo_weekly(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
             x=oos["week"], y=oos["units"] * 1.05, mode="markers+text", name=t("oos_marker", lang),
             marker=dict(symbol="x", size=14, color="#b00020"), text=[t("oos_times", lang, n=n) for n in oos["oos_visits"]], textposition="top center",
         )
-    fig.update_xaxes(title_text=t("week", lang), tickformat=t("date_tick", lang))
+    fig.update_xaxes(title_text=t("week", lang), tickformat=fmt.date_tick(lang))
     # Head room for the band labels and the OOS marks above the tallest bar.
-    fig.update_yaxes(title_text=t("units_axis", lang), range=[0, float(w["units"].max() or 1) * 1.35], tickformat=",d")
+    fig.update_yaxes(title_text=t("units_axis", lang), range=[0, float(w["units"].max() or 1) * 1.35], tickformat=fmt.AXIS[COUNT])
     return _layout(fig, t("promo_weekly_title", lang, promo=promo), height=460)
 
 
@@ -357,9 +356,10 @@ def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:
             x=g["customer_share"], y=g["share_of_shelf"], mode="markers", name=i18n.quadrant(quad, lang),
             marker=dict(size=10, color=QUADRANT_COLORS.get(quad, "#888"), opacity=0.8),
             customdata=g[["store_id", "store_name"]].values,
-            hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>" + label("customer_share", lang) + ": %{x:.1%}<br>"
-            + label("share_of_shelf", lang) + ": %{y:.1%}<extra></extra>",
+            hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
+            + label("customer_share", lang) + ": " + fmt.hover(SHARE, "x") + "<br>"
+            + label("share_of_shelf", lang) + ": " + fmt.hover(SHARE, "y") + "<extra></extra>",
         )
-    fig.update_xaxes(title_text=label("customer_share", lang) + " (%)", tickformat=".0%", range=[0, top])
-    fig.update_yaxes(title_text=label("share_of_shelf", lang) + " (%)", tickformat=".0%", range=[0, top])
+    fig.update_xaxes(title_text=label("customer_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, top])
+    fig.update_yaxes(title_text=label("share_of_shelf", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, top])
     return _layout(fig, t("shelf_title", lang), height=480)

@@ -18,19 +18,36 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import db, loading, metrics, reports
+from . import db, fmt, loading, metrics, reports
 from .errors import KaError, UsageError
 from .schema import TABLES
-from .settings import Filters, Settings
+from .settings import SPECS, Filters, Settings
 
 
 def _date(text: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d"):
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             pass
     raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD")
+
+
+def _setting_flags(parser: argparse.ArgumentParser, group: str) -> None:
+    """The flags of the settings of a command (ka_core.settings.SPECS); unset ones take the spec's default."""
+    for s in SPECS.values():
+        if s.group != group:
+            continue
+        extra = f"; env {s.env}" if s.env else ""
+        parser.add_argument(
+            s.cli,
+            dest=s.name,
+            type=s.type,
+            choices=s.choices or None,
+            default=None,
+            metavar=None if s.choices else ("X" if s.type is float else "N" if s.type is int else "TEXT"),
+            help=f"{s.help} (default {s.default_text()}{extra})".replace("%", "%%"),
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,8 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("files", nargs="+", metavar="FILE")
     s.add_argument("--user", help="who loads (default: the login name)")
     s.add_argument("--errors", metavar="CSV", help="write every problem found to this CSV file")
-    s.add_argument("--max-file-mb", type=float, help="largest file accepted (MB)")
-    s.add_argument("--max-rows", type=int, help="most rows accepted in one file")
+    _setting_flags(s, "load")
 
     s = sub.add_parser("report", parents=[common], help="print a report")
     s.add_argument("name", choices=list(reports.REPORTS), metavar="REPORT", help=", ".join(reports.REPORTS))
@@ -71,12 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--chain", action="append", default=[], metavar="C")
     s.add_argument("--region", action="append", default=[], metavar="R")
     s.add_argument("--category", action="append", default=[], metavar="C")
-    s.add_argument("--level", choices=["region", "national"], default="region")
-    s.add_argument("--a-cut", type=float, default=0.80)
-    s.add_argument("--b-cut", type=float, default=0.95)
-    s.add_argument("--fsi-threshold", type=float, default=100.0)
-    s.add_argument("--baseline-weeks", type=int, default=8)
-    s.add_argument("--post-weeks", type=int, default=4)
+    _setting_flags(s, "report")
 
     sub.add_parser("bench", help="measure every report against its floor and pandas (bench --help)", add_help=False)
 
@@ -89,24 +100,6 @@ def _parser() -> argparse.ArgumentParser:
 # Output -------------------------------------------------------------------------------
 
 
-def _fmt(value, fmt: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
-        return ""
-    if fmt == metrics.MONEY:
-        return f"{value:,.0f}"
-    if fmt == metrics.SHARE:
-        return f"{value * 100:.1f}%"
-    if fmt in (metrics.INDEX, metrics.PCT):
-        return f"{value:,.1f}"
-    if fmt == metrics.NUMBER:
-        return f"{value:,.1f}"
-    if fmt == metrics.COUNT:
-        return f"{int(value):,}"
-    if fmt == metrics.BOOL:
-        return "yes" if value else "no"
-    return str(value)
-
-
 def _width(text: str) -> int:
     """Columns a string takes in a terminal: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -117,16 +110,15 @@ def _pad(text: str, width: int, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def format_table(df: pd.DataFrame) -> str:
-    """A report as an aligned text table with numbers formatted per metric."""
+def format_table(df: pd.DataFrame, currency: str | None = None) -> str:
+    """A report as an aligned text table, each cell as ka_core.fmt.plain formats its metric."""
     if df.empty:
         return "(no rows: nothing matches these filters)"
     cols = list(df.columns)
-    shown = {
-        c: [_fmt(v, metrics.METRICS[c].fmt if c in metrics.METRICS else metrics.TEXT) for v in df[c]] for c in cols
-    }
+    kinds = {c: fmt.kind_of(c) for c in cols}
+    shown = {c: [fmt.plain(kinds[c], v, currency) for v in df[c]] for c in cols}
     widths = {c: max(_width(c), *(_width(s) for s in shown[c])) for c in cols}
-    right = {c: bool(metrics.METRICS.get(c)) and metrics.METRICS[c].fmt not in (metrics.TEXT, metrics.DATE) for c in cols}
+    right = {c: kinds[c] not in (metrics.TEXT, metrics.DATE) for c in cols}
     lines = ["  ".join(_pad(c, widths[c], right[c]) for c in cols).rstrip()]
     lines.append("  ".join("-" * widths[c] for c in cols))
     for i in range(len(df)):
@@ -188,13 +180,16 @@ def cmd_init(args) -> int:
     return 0
 
 
+def _settings(args) -> Settings:
+    """The settings a command was given (the others at their defaults); a bad one is a usage error."""
+    try:
+        return Settings.from_mapping(args)
+    except KaError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_load(args) -> int:
-    overrides = {}
-    if args.max_file_mb is not None:
-        overrides["max_file_mb"] = args.max_file_mb
-    if args.max_rows is not None:
-        overrides["max_rows"] = args.max_rows
-    settings = Settings(**overrides)
+    settings = _settings(args)
     con = db.connect(getattr(args, "db", None))
     files = []
     try:
@@ -242,17 +237,7 @@ def _check_filter_values(con, args) -> None:
 
 
 def cmd_report(args) -> int:
-    try:
-        settings = Settings(
-            a_cut=args.a_cut,
-            b_cut=args.b_cut,
-            fsi_threshold=args.fsi_threshold,
-            level=args.level,
-            baseline_weeks=args.baseline_weeks,
-            post_weeks=args.post_weeks,
-        )
-    except KaError as exc:
-        raise UsageError(str(exc)) from None
+    settings = _settings(args)
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise UsageError(f"--from {args.date_from} is after --to {args.date_to}")
     filters = Filters(
@@ -268,7 +253,10 @@ def cmd_report(args) -> int:
         df = reports.run(con, args.name, filters, settings)
     finally:
         con.close()
-    out = {"csv": format_csv, "json": format_json, "table": format_table}[args.format](df)
+    if args.format == "table":
+        out = format_table(df, settings.currency)
+    else:  # the contract: every digit, no currency
+        out = {"csv": format_csv, "json": format_json}[args.format](df)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return 0
 

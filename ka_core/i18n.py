@@ -1,15 +1,15 @@
-"""One translation table (English / 简体中文) and number and date formats per language.
+"""One translation table (English / 简体中文).
 
-Metric names come from ka_core.metrics (the same definitions the command line
-uses); everything else on screen is a key here.
+Metric names come from ka_core.metrics and setting labels from
+ka_core.settings (the same definitions the command line uses); everything
+else on screen is a key here. Number and date formats are in ka_core.fmt.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-
+from .fmt import change, date, date_range, index, money, money_short, pct  # noqa: F401  (moved to fmt; callers switch)
 from .metrics import METRICS, QUADRANT_ZH
+from .settings import SPECS
 
 LANGS = {"en": "English", "zh": "简体中文"}
 
@@ -32,14 +32,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "categories": ("Categories", "品类"),
     "all_values": ("All", "全部"),
     "settings": ("Settings", "参数设置"),
-    "a_cut": ("A-class cut (cumulative share)", "A类累计占比"),
-    "b_cut": ("B-class cut (cumulative share)", "B类累计占比"),
-    "fsi_threshold": ("Fair-share threshold (index)", "公平份额指数阈值"),
-    "level": ("Market share level", "市场份额层级"),
-    "region": ("Region", "大区"),
-    "national": ("National", "全国"),
-    "baseline_weeks": ("Baseline weeks", "基线周数"),
-    "post_weeks": ("Post-promotion weeks", "促销后周数"),
+    # each setting's label, and the labels of its choices, from its one definition
+    **{name: (spec.label, spec.zh) for name, spec in SPECS.items()},
+    **{v: labels for spec in SPECS.values() for v, labels in spec.choice_labels.items()},
     "period_shown": ("{start} – {end}", "{start} 至 {end}"),
     "compared_with": ("vs previous {n} weeks", "对比前{n}周"),
     "no_data": (
@@ -142,7 +137,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "all_visited": ("Every store in scope was visited in the last {n} days.", "范围内所有门店在最近{n}天内均有拜访。"),
     "roi_zero": ("ROI = 0 (profit pays the cost)", "投资回报率 = 0（毛利等于费用）"),
     "oos_times": ("OOS×{n}", "缺货×{n}"),
-    "date_tick": ("%b %-d", "%-m月%-d日"),
     "missed_potential": ("Potential in missed stores", "遗漏门店的采购潜力"),
     "missed_potential_help": (
         "Category sales (all brands) of the stores that are KA by potential but not by own sales.",
@@ -266,83 +260,6 @@ def quadrant(q: str, lang: str) -> str:
     return QUADRANT_ZH.get(q, q) if lang == "zh" else q
 
 
-def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-def money(v, lang: str) -> str:
-    """Revenue: thousands separators; in Chinese, 万 for ten thousands."""
-    if _missing(v):
-        return "—"
-    v = float(v)
-    if lang == "zh" and abs(v) >= 100_000_000:
-        return f"{v / 100_000_000:,.2f}亿"
-    if lang == "zh" and abs(v) >= 100_000:
-        return f"{v / 10_000:,.1f}万" if abs(v) < 10_000_000 else f"{v / 10_000:,.0f}万"
-    if abs(v) >= 1_000_000:
-        return f"{v / 1_000_000:,.2f}M"
-    return f"{v:,.0f}"
-
-
-def _sig(x: float) -> str:
-    """About three significant digits, never scientific: 1,020 · 172 · 36.1 · 1.39."""
-    a = abs(x)
-    s = f"{x:,.0f}" if a >= 100 else f"{x:.1f}" if a >= 10 else f"{x:.2f}"
-    return s.rstrip("0").rstrip(".") if "." in s else s
-
-
-def money_short(v, lang: str) -> str:
-    """Revenue in a chart label or tick: 172K, 1.39M, 2.1B; in Chinese 17.2万, 1.2亿."""
-    if _missing(v):
-        return "—"
-    v = float(v)
-    a = abs(v)
-    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
-    for size, unit in steps:
-        if a >= size:
-            return _sig(v / size) + unit
-    return f"{v:,.0f}"
-
-
-def pct(v, lang: str, digits: int = 1) -> str:
-    """A fraction as a percentage."""
-    return "—" if _missing(v) else f"{float(v) * 100:.{digits}f}%"
-
-
-def index(v, lang: str) -> str:
-    return "—" if _missing(v) else f"{float(v):.0f}"
-
-
-def date(v, lang: str) -> str:
-    if _missing(v) or v is None:
-        return "—"
-    if isinstance(v, dt.datetime):
-        v = v.date()
-    return f"{v.year}年{v.month}月{v.day}日" if lang == "zh" else v.isoformat()
-
-
-def change(kind: str, v, lang: str) -> str | None:
-    """A KPI's change as st.metric shows it (None: no comparison)."""
-    if _missing(v):
-        return None
-    if kind == "relative":
-        return f"{float(v) * 100:+.1f}%"
-    if kind == "points":
-        p = float(v) * 100
-        num = f"{p:+.0f}" if abs(p) >= 10 else f"{p:+.1f}"  # short enough for a KPI card
-        return f"{num} pp" if lang == "en" else f"{num}个百分点"
-    return f"{float(v):+,.0f}"
-
-
-def date_range(first, last, lang: str) -> str:
-    """A short date range: one date when both ends are the same day."""
-    if first is None:
-        return "—"
-    if last is None or first == last:
-        return date(first, lang)
-    return f"{date(first, lang)} – {date(last, lang)}" if lang == "zh" else f"{first:%m-%d} – {last:%m-%d}"
-
-
 HISTORY = {
     "load_id": ("Load", "批次"),
     "table_name": ("Table", "数据表"),
@@ -358,29 +275,3 @@ HISTORY = {
 def history_headers(df, lang: str):
     """The load log with headers in the chosen language."""
     return df.rename(columns={k: v[1 if lang == "zh" else 0] for k, v in HISTORY.items()})
-
-
-def fmt(metric: str, v, lang: str) -> str:
-    """Any metric's value as shown on screen."""
-    from . import metrics as m
-
-    kind = METRICS[metric].fmt if metric in METRICS else m.TEXT
-    if kind == m.MONEY:
-        return money(v, lang)
-    if kind == m.SHARE:
-        return pct(v, lang)
-    if kind == m.INDEX:
-        return index(v, lang)
-    if kind == m.PCT:
-        return "—" if _missing(v) else f"{float(v):+.1f}%"
-    if kind == m.DATE:
-        return date(v, lang)
-    if kind == m.COUNT:
-        return "—" if _missing(v) else f"{int(v):,}"
-    if kind == m.NUMBER:
-        return "—" if _missing(v) else f"{float(v):,.1f}"
-    if kind == m.BOOL:
-        return "—" if _missing(v) else (("是" if v else "否") if lang == "zh" else ("yes" if v else "no"))
-    if metric == "quadrant":
-        return quadrant(str(v), lang)
-    return "—" if _missing(v) else str(v)

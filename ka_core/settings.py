@@ -1,10 +1,44 @@
-"""Filters (what to look at) and Settings (how numbers are computed), each defined once."""
+"""Filters (what to look at) and Settings (how numbers are computed and shown), each defined once.
+
+Every setting is declared once, in SPECS: its name, default, type, what a
+valid value is, the command-line flag, the environment variable where there
+is one, label and help in English and Chinese, and how the dashboard draws it.
+The `Settings` dataclass takes its defaults and its validation from there,
+`python -m ka_core` builds its flags from there, and the README's settings
+table is `readme_table()` (a test compares them).
+
+    Settings()                          every default (env KA_MAX_FILE_MB / KA_MAX_ROWS read then)
+    Settings.from_mapping(values)       from loose values: st.session_state, vars(argparse namespace),
+                                        a dict; a missing or None value takes its default; "0.8" → 0.8;
+                                        KaError naming the flag, the value and what is expected
+
+A dashboard draws every setting from its spec:
+
+    for spec in settings.SPECS.values():
+        if spec.widget == "slider":      # a_cut, b_cut, fsi_threshold, baseline_weeks, post_weeks
+            st.slider(**spec.slider_args(lang), key=spec.name)
+        elif spec.widget == "radio":     # level
+            st.radio(spec.label_in(lang), spec.choices, key=spec.name, horizontal=True,
+                     format_func=lambda v, s=spec: s.choice_label(v, lang), help=spec.help_in(lang))
+        elif spec.widget == "text":      # currency
+            st.text_input(spec.label_in(lang), spec.default, key=spec.name, help=spec.help_in(lang))
+    settings = Settings.from_mapping(st.session_state)
+
+`spec.widget` is None for the loading limits (the dashboard sets its own).
+`spec.min`, `spec.max`, `spec.step` are the slider's range (narrower than what
+is valid), `spec.choices` a radio's values; `label_in(lang)` and
+`help_in(lang)` ("…(--a-cut, default 0.80)") are the texts. `display_only`
+marks `currency`: it changes how money reads (ka_core.fmt), never a number,
+so it is not among `params()`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from .errors import KaError
 
@@ -49,45 +83,253 @@ class Filters:
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting, declared once (see the module docstring for how it is used)."""
+
     name: str
-    default: object
-    help: str
-    zh: str
-    cli: str
+    default: Any
+    type: type  # float, int or str
+    label: str  # English label (the dashboard)
+    zh: str  # Chinese label
+    help: str  # English help: the dashboard's tooltip, `--help`, the README
+    help_zh: str
+    expected: str  # what a valid value is, for the error; formatted with every setting's value
+    valid: Callable[[Any, Mapping[str, Any]], bool] | None  # (value, every setting's value) -> ok; None: one of choices
+    group: str = "report"  # the command whose flag it is: report (and export) or load
+    env: str | None = None  # environment variable overriding the default
+    min: float | None = None  # the dashboard's slider
+    max: float | None = None
+    step: float | None = None
+    choices: tuple[str, ...] = ()  # the only values (a radio in the dashboard)
+    choice_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # value -> (English, Chinese)
+    display_only: bool = False  # changes how numbers read, never a number
+
+    @property
+    def cli(self) -> str:
+        """The command-line flag: --a-cut for a_cut."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def widget(self) -> str | None:
+        """How the dashboard draws it: slider, radio, text, or None (not in the sidebar)."""
+        if self.choices:
+            return "radio"
+        if self.min is not None:
+            return "slider"
+        return "text" if self.type is str else None
+
+    def default_value(self) -> Any:
+        """The default now: the environment variable when set, else `default`."""
+        raw = os.environ.get(self.env) if self.env else None
+        if raw in (None, ""):
+            return self.default
+        try:
+            return self.parse(raw)
+        except ValueError:
+            raise KaError(f"{self.env}={raw!r}: expected {self._expected_type()}") from None
+
+    def default_text(self) -> str:
+        """The default as the README and the help show it: 0.80, 100, 50,000,000, region."""
+        v = self.default
+        if self.type is float:
+            if self.step is not None:
+                decimals = len(f"{self.step:g}".partition(".")[2])
+                return f"{v:,.{decimals}f}"
+            return f"{v:,g}"
+        if self.type is int:
+            return f"{v:,}"
+        return str(v)
+
+    def parse(self, raw: Any) -> Any:
+        """A loose value ("0.8", 8.0 from a slider, " region ") as this setting's type; ValueError if it is none."""
+        if self.type is str:
+            return str(raw).strip()
+        if isinstance(raw, str):
+            raw = raw.strip().replace(",", "")
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        if self.type is int:
+            number = float(raw)
+            if not number.is_integer():
+                raise ValueError(raw)
+            return int(number)
+        return float(raw)
+
+    def _expected_type(self) -> str:
+        return {float: "a number", int: "a whole number"}.get(self.type, "text")
+
+    def problem(self, v: Any, values: Mapping[str, Any]) -> str | None:
+        """Why v is not a valid value (naming the flag, the value and what is expected), or None."""
+        try:
+            ok = v in self.choices if self.valid is None else self.valid(v, values)
+        except TypeError:  # a value of another type
+            ok = False
+        return None if ok else f"{self.cli} {v}: expected {self.expected.format(**values)}"
+
+    def label_in(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.label
+
+    def help_in(self, lang: str) -> str:
+        """The help with the flag and the default, for a tooltip."""
+        if lang == "zh":
+            return f"{self.help_zh}（命令行 {self.cli}，默认 {self.default_text()}）"
+        return f"{self.help} ({self.cli}, default {self.default_text()})"
+
+    def choice_label(self, value: str, lang: str) -> str:
+        en, zh = self.choice_labels.get(value, (value, value))
+        return zh if lang == "zh" else en
+
+    def slider_args(self, lang: str) -> dict:
+        """Keyword arguments of st.slider (all of the setting's type, as Streamlit wants them)."""
+        t = self.type
+        return dict(
+            label=self.label_in(lang),
+            min_value=t(self.min),
+            max_value=t(self.max),
+            value=t(self.default),
+            step=t(self.step or 1),
+            help=self.help_in(lang),
+        )
+
+
+def _between(lo: float, hi: float) -> Callable[[Any, Mapping[str, Any]], bool]:
+    return lambda v, _: lo <= v <= hi
+
+
+SPECS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            "a_cut", 0.80, float,
+            "A-class cut (cumulative share)", "A类累计占比",
+            "Class A: stores (or chains) before this cumulative share.",
+            "A类：累计占比在此之前的门店（或系统）。",
+            "a fraction between 0 and 1, e.g. 0.8",
+            lambda v, _: 0 < v < 1,
+            min=0.50, max=0.95, step=0.05,
+        ),
+        Setting(
+            "b_cut", 0.95, float,
+            "B-class cut (cumulative share)", "B类累计占比",
+            "Class B: before this cumulative share; the rest are C.",
+            "B类：累计占比在此之前；其余为C类。",
+            "a fraction between the A cut ({a_cut}) and 1",
+            lambda v, s: 0 < v <= 1 and v >= s["a_cut"],
+            min=0.80, max=0.99, step=0.01,
+        ),
+        Setting(
+            "fsi_threshold", 100.0, float,
+            "Fair-share threshold (index)", "公平份额指数阈值",
+            "Fair-share index below which a store is below fair share (Attack/Monitor).",
+            "公平份额指数低于此值的门店低于公平份额（进攻/观察）。",
+            "a number > 0, e.g. 100",
+            lambda v, _: v > 0,
+            min=50.0, max=150.0, step=5.0,
+        ),
+        Setting(
+            "level", "region", str,
+            "Market share level", "市场份额层级",
+            "Market share per region, or national.",
+            "市场份额按大区计算，或按全国计算。",
+            "region or national",
+            None,
+            choices=("region", "national"),
+            choice_labels={"region": ("Region", "大区"), "national": ("National", "全国")},
+        ),
+        Setting(
+            "baseline_weeks", 8, int,
+            "Baseline weeks", "基线周数",
+            "Weeks before a promotion whose mean units are its baseline.",
+            "促销前用于计算基线（平均周销量）的周数。",
+            "1 to 104 weeks",
+            _between(1, 104),
+            min=2, max=26, step=1,
+        ),
+        Setting(
+            "post_weeks", 4, int,
+            "Post-promotion weeks", "促销后周数",
+            "Weeks after a promotion checked for a post-promotion dip.",
+            "促销后用于检查销量下滑的周数。",
+            "0 to 52 weeks",
+            _between(0, 52),
+            min=1, max=12, step=1,
+        ),
+        Setting(
+            "currency", "¥", str,
+            "Currency symbol", "货币符号",
+            "Symbol shown with money; changes how money reads, never a number.",
+            "金额显示的货币符号；只影响显示，不改变任何数字。",
+            "a currency symbol of at most 5 characters, e.g. ¥ or $",
+            lambda v, _: isinstance(v, str) and len(v) <= 5,
+            display_only=True,
+        ),
+        Setting(
+            "max_file_mb", 500.0, float,
+            "Largest file (MB)", "文件大小上限（MB）",
+            "Largest file accepted for loading (MB).",
+            "可加载的最大文件（MB）。",
+            "a number of MB > 0",
+            lambda v, _: v > 0,
+            group="load", env="KA_MAX_FILE_MB",
+        ),
+        Setting(
+            "max_rows", 50_000_000, int,
+            "Most rows in a file", "单个文件行数上限",
+            "Most rows accepted in one file.",
+            "单个文件可接受的最多行数。",
+            "a whole number > 0",
+            lambda v, _: v > 0,
+            group="load", env="KA_MAX_ROWS",
+        ),
+    )
+}
+
+
+def _default(name: str):
+    """A dataclass default from the spec (read at construction when an environment variable may set it)."""
+    s = SPECS[name]
+    return field(default_factory=s.default_value) if s.env else s.default
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting that changes a number. Defaults from domain.md."""
+    """Every setting, with its default and validation from SPECS (domain.md, "Settings and their defaults")."""
 
-    a_cut: float = 0.80
-    b_cut: float = 0.95
-    fsi_threshold: float = 100.0
-    level: str = "region"
-    baseline_weeks: int = 8
-    post_weeks: int = 4
+    a_cut: float = _default("a_cut")
+    b_cut: float = _default("b_cut")
+    fsi_threshold: float = _default("fsi_threshold")
+    level: str = _default("level")
+    baseline_weeks: int = _default("baseline_weeks")
+    post_weeks: int = _default("post_weeks")
+    currency: str = _default("currency")
     # Loading limits (not numbers on screen, but settings all the same).
-    max_file_mb: float = field(default_factory=lambda: float(os.environ.get("KA_MAX_FILE_MB", 500)))
-    max_rows: int = field(default_factory=lambda: int(os.environ.get("KA_MAX_ROWS", 50_000_000)))
+    max_file_mb: float = _default("max_file_mb")
+    max_rows: int = _default("max_rows")
 
     def __post_init__(self) -> None:
-        problems = []
-        if not 0 < self.a_cut < 1:
-            problems.append(f"--a-cut {self.a_cut}: expected a fraction between 0 and 1, e.g. 0.8")
-        if not 0 < self.b_cut <= 1 or self.b_cut < self.a_cut:
-            problems.append(
-                f"--b-cut {self.b_cut}: expected a fraction between the A cut ({self.a_cut}) and 1"
-            )
-        if not self.fsi_threshold > 0:
-            problems.append(f"--fsi-threshold {self.fsi_threshold}: expected a number > 0, e.g. 100")
-        if self.level not in ("region", "national"):
-            problems.append(f"--level {self.level}: expected region or national")
-        if not 1 <= self.baseline_weeks <= 104:
-            problems.append(f"--baseline-weeks {self.baseline_weeks}: expected 1 to 104 weeks")
-        if not 0 <= self.post_weeks <= 52:
-            problems.append(f"--post-weeks {self.post_weeks}: expected 0 to 52 weeks")
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        problems = [p for s in SPECS.values() if (p := s.problem(values[s.name], values))]
         if problems:
             raise KaError("; ".join(problems))
+
+    @classmethod
+    def from_mapping(cls, values: Any) -> Settings:
+        """Settings from loose values (a dict, st.session_state, an argparse namespace).
+
+        Names not in SPECS are ignored; a missing or None value takes its default.
+        """
+        get = values.get if hasattr(values, "get") else lambda k, d=None: getattr(values, k, d)
+        given, problems = {}, []
+        for s in SPECS.values():
+            raw = get(s.name, None)
+            if raw is None:
+                continue
+            try:
+                given[s.name] = s.parse(raw)
+            except (TypeError, ValueError):
+                problems.append(f"{s.cli} {raw}: expected {s._expected_type()}")
+        if problems:
+            raise KaError("; ".join(problems))
+        return cls(**given)
 
     def params(self) -> dict:
         return {
@@ -100,42 +342,16 @@ class Settings:
         }
 
 
-SETTINGS_HELP: dict[str, Setting] = {
-    s.name: s
-    for s in (
-        Setting("a_cut", 0.80, "Class A: stores (or chains) before this cumulative share.", "A类累计占比", "--a-cut"),
-        Setting("b_cut", 0.95, "Class B: before this cumulative share; the rest are C.", "B类累计占比", "--b-cut"),
-        Setting(
-            "fsi_threshold",
-            100.0,
-            "Fair-share index below which a store is below fair share (Attack/Monitor).",
-            "公平份额指数阈值",
-            "--fsi-threshold",
-        ),
-        Setting(
-            "level",
-            "region",
-            "Market share per region, or national.",
-            "市场份额层级",
-            "--level",
-        ),
-        Setting(
-            "baseline_weeks",
-            8,
-            "Weeks before a promotion whose mean units are its baseline.",
-            "基线周数",
-            "--baseline-weeks",
-        ),
-        Setting(
-            "post_weeks",
-            4,
-            "Weeks after a promotion checked for a post-promotion dip.",
-            "促销后周数",
-            "--post-weeks",
-        ),
-        Setting("max_file_mb", 500.0, "Largest file accepted for loading (MB); env KA_MAX_FILE_MB.", "文件大小上限", "--max-file-mb"),
-        Setting("max_rows", 50_000_000, "Most rows accepted in one file; env KA_MAX_ROWS.", "行数上限", "--max-rows"),
-    )
-}
+assert list(SPECS) == [f.name for f in fields(Settings)], "every Settings field is declared once, in SPECS"
 
-assert set(SETTINGS_HELP) == {f.name for f in fields(Settings)}, "every setting needs its help"
+# The name ka_core.ui reads until the sidebar draws from SPECS (label, help, cli and default are there).
+SETTINGS_HELP = SPECS
+
+
+def readme_table() -> str:
+    """The README's settings table (section "### Settings"), generated from SPECS."""
+    lines = ["| setting | flag | default | meaning |", "|---|---|---|---|"]
+    for s in SPECS.values():
+        flag = f"`{s.cli}`" + (f" (env `{s.env}`)" if s.env else "")
+        lines.append(f"| `{s.name}` | {flag} | {s.default_text()} | {s.help} |")
+    return "\n".join(lines)

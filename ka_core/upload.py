@@ -129,12 +129,15 @@ def problems_frame(problems: list[loading.Problem]) -> pd.DataFrame:
 
 def changes_frame(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Before → after of the stores a load changes, as text for the confirmation table."""
-    from . import i18n
+    from . import fmt, i18n
+
+    def show(c: str, v) -> str:
+        return i18n.quadrant(v, lang) if c == "quadrant" and isinstance(v, str) else fmt.metric(c, v, lang)
 
     out = pd.DataFrame({"store_id": changes["store_id"], "store_name": changes["store_name"]})
     for c in ("customer_share", "fair_share_index", "quadrant"):
         out[c] = [
-            i18n.t("before_after", lang, a=i18n.fmt(c, a, lang), b=i18n.fmt(c, b, lang))
+            i18n.t("before_after", lang, a=show(c, a), b=show(c, b))
             for a, b in zip(changes[f"{c}_before"], changes[f"{c}_after"], strict=True)
         ]
     return out

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ka_core import cli, reports
-from ka_core.settings import SETTINGS_HELP
+from ka_core.settings import SPECS, readme_table
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -17,10 +17,17 @@ def test_every_report_documented(name):
     assert f"`{name}`" in README
 
 
-@pytest.mark.parametrize("name", list(SETTINGS_HELP))
+@pytest.mark.parametrize("name", list(SPECS))
 def test_every_setting_documented(name):
-    s = SETTINGS_HELP[name]
+    s = SPECS[name]
     assert f"`{name}`" in README and f"`{s.cli}`" in README
+
+
+def test_readme_settings_table_is_the_spec():
+    """The table under "### Settings" lists every setting with its flag and default exactly as SPECS says."""
+    section = README.split("### Settings", 1)[1].split("\n#", 1)[0]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
+    assert table == readme_table(), "regenerate it: python -c 'from ka_core.settings import readme_table; print(readme_table())'"
 
 
 @pytest.mark.parametrize("command", list(cli.COMMANDS))
