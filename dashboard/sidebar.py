@@ -6,9 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from ka_core import i18n, views
+from ka_core import fmt, i18n, views
 from ka_core.i18n import t
-from ka_core.settings import SETTINGS_HELP
+from ka_core.settings import SPECS, Setting
 
 from . import data, state
 
@@ -33,17 +33,38 @@ def draw() -> None:
     for key, opt in (("chains", "chain"), ("regions", "region"), ("categories", "category")):
         sb.multiselect(t(key, lg), opts[opt], key=key, placeholder=t("all_values", lg))
     with sb.expander(t("settings", lg)):
-        st.slider(t("a_cut", lg), 0.5, 0.95, 0.80, 0.05, key="a_cut", help=_help("a_cut", lg))
-        st.slider(t("b_cut", lg), 0.80, 0.99, 0.95, 0.01, key="b_cut", help=_help("b_cut", lg))
-        st.slider(t("fsi_threshold", lg), 50, 150, 100, 5, key="fsi_threshold", help=_help("fsi_threshold", lg))
-        st.radio(t("level", lg), ["region", "national"], format_func=lambda v: t(v, lg), key="level", horizontal=True)
-        st.slider(t("baseline_weeks", lg), 2, 26, 8, key="baseline_weeks", help=_help("baseline_weeks", lg))
-        st.slider(t("post_weeks", lg), 1, 12, 4, key="post_weeks", help=_help("post_weeks", lg))
+        for spec in SPECS.values():
+            setting(spec, lg)
     f = state.filters()
     if f.date_from and f.date_to:
-        sb.caption(t("period_shown", lg, start=i18n.date(f.date_from, lg), end=i18n.date(f.date_to, lg)))
+        sb.caption(t("period_shown", lg, start=fmt.date(f.date_from, lg), end=fmt.date(f.date_to, lg)))
 
 
-def _help(name: str, lg: str) -> str:
-    s = SETTINGS_HELP[name]
-    return f"{s.help} ({s.cli}, default {s.default})" if lg == "en" else f"{s.zh}（命令行 {s.cli}，默认 {s.default}）"
+def setting(spec: Setting, lg: str, key: str | None = None, on_change=None, args=()) -> None:
+    """One setting's widget, drawn from its spec (range, default, labels and help live there)."""
+    key = key or spec.name
+    if spec.widget == "slider":
+        kwargs = spec.slider_args(lg)
+        if key in st.session_state:  # a value set in session_state wins; Streamlit refuses both
+            kwargs.pop("value")
+        st.slider(**kwargs, key=key, on_change=on_change, args=args)
+    elif spec.widget == "radio":
+        st.radio(spec.label_in(lg), spec.choices, key=key, horizontal=True, help=spec.help_in(lg),
+                 format_func=lambda v: spec.choice_label(v, lg), on_change=on_change, args=args)
+    elif spec.widget == "text":
+        st.text_input(spec.label_in(lg), spec.default, key=key, help=spec.help_in(lg), max_chars=8,
+                      on_change=on_change, args=args)
+
+
+def mirror(names: tuple[str, ...], lg: str) -> None:
+    """Settings drawn again on a page (the cut lines beside a chart), in step with the sidebar's."""
+    for col, name in zip(st.columns(len(names)), names, strict=True):
+        here = f"page_{name}"
+        spec = SPECS[name]
+        st.session_state[here] = spec.type(st.session_state.get(name, spec.default))
+        with col:
+            setting(spec, lg, key=here, on_change=_copy, args=(here, name))
+
+
+def _copy(src: str, dst: str) -> None:
+    st.session_state[dst] = st.session_state[src]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ka_core import i18n, metrics, sheets
+from ka_core import fmt, i18n, metrics, sheets
 from ka_core.i18n import label, t
 
 from . import state
@@ -18,19 +18,7 @@ def _display(df: pd.DataFrame, lg: str, screen: bool = True) -> pd.DataFrame:
     decimal (so every column reads alike); downloads keep every digit and the
     contract's fractions.
     """
-    m = metrics
-    out = df.copy()
-    if screen:
-        for c in out.columns:
-            meta = m.METRICS.get(c)
-            if meta is None or not pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
-                continue
-            if meta.fmt == m.MONEY:
-                out[c] = out[c].round(0)
-            elif meta.fmt == m.SHARE:
-                out[c] = (out[c] * 100).round(1)
-            elif meta.fmt in (m.NUMBER, m.PCT):
-                out[c] = out[c].round(1)
+    out = fmt.screen_frame(df, lg) if screen else df.copy()
     if "quadrant" in out:
         out["quadrant"] = out["quadrant"].map(lambda q: i18n.quadrant(q, lg) if isinstance(q, str) else q)
     if screen and "mechanic" in out:
@@ -42,10 +30,9 @@ def _display(df: pd.DataFrame, lg: str, screen: bool = True) -> pd.DataFrame:
 
 def _column_config(df: pd.DataFrame, lg: str) -> dict:
     """Formats and help per column, from the metric definitions."""
-    m = metrics
     cfg = {}
     for c in df.columns:
-        meta = m.METRICS.get(c)
+        meta = metrics.METRICS.get(c)
         name = label(c, lg)
         if meta is None:
             numeric = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
@@ -53,10 +40,8 @@ def _column_config(df: pd.DataFrame, lg: str) -> dict:
             continue
         helptext = i18n.help_text(c, lg)
         number = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-        formats = {m.MONEY: "localized", m.SHARE: "%.1f%%", m.INDEX: "%.0f", m.PCT: "%+.1f%%", m.NUMBER: "localized",
-                   m.COUNT: "localized"}
-        if number and meta.fmt in formats:
-            cfg[name] = st.column_config.NumberColumn(name, help=helptext, format=formats[meta.fmt])
+        if number and meta.fmt in fmt.PRINTF:
+            cfg[name] = st.column_config.NumberColumn(name, help=helptext, format=fmt.PRINTF[meta.fmt])
         else:
             cfg[name] = st.column_config.Column(name, help=helptext)
     return cfg

@@ -7,7 +7,6 @@ else on screen is a key here. Number and date formats are in ka_core.fmt.
 
 from __future__ import annotations
 
-from .fmt import change, date, date_range, index, money, money_short, pct  # noqa: F401  (moved to fmt; callers switch)
 from .metrics import METRICS, QUADRANT_ZH
 from .settings import SPECS
 

@@ -344,8 +344,8 @@ class Settings:
 
 assert list(SPECS) == [f.name for f in fields(Settings)], "every Settings field is declared once, in SPECS"
 
-# The name ka_core.ui reads until the sidebar draws from SPECS (label, help, cli and default are there).
-SETTINGS_HELP = SPECS
+
+
 
 
 def readme_table() -> str:

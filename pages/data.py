@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import data, state, tables, uploads
-from ka_core import i18n, loading, templates, upload
+from ka_core import fmt, i18n, loading, templates, upload
 from ka_core.i18n import t
 from ka_core.schema import TABLES
 
@@ -96,7 +96,7 @@ if ready and len(targets) == 1:
         k1.metric(t("will_add", lang), f"{pv.rows_new:,}", border=True)
         k2.metric(t("will_replace", lang), f"{pv.rows_replaced:,}", border=True)
         k3.metric(t("stores_covered", lang), f"{len(pv.stores):,}", border=True)
-        k4.metric(t("dates_covered", lang), i18n.date_range(pv.first_date, pv.last_date, lang), border=True)
+        k4.metric(t("dates_covered", lang), fmt.date_range(pv.first_date, pv.last_date, lang), border=True)
         if pv.changes is not None and len(pv.changes):
             st.markdown("**" + t("share_changes", lang) + "**")
             tables.table(upload.changes_frame(pv.changes, lang), key="changes", name="changes")

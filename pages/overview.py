@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data, state, tables
-from ka_core import charts, i18n, views
+from ka_core import charts, fmt, i18n, views
 from ka_core.i18n import label, t
 
 state.through_frame()
@@ -18,19 +18,19 @@ if before:
     st.caption(t("compared_with", lang, n=views.weeks_in(f)))
 
 cards = [
-    ("own_sales", t("kpi_own_sales", lang), i18n.money(cur.own_sales, lang), "normal"),
-    ("customer_share", label("customer_share", lang), i18n.pct(cur.customer_share, lang), "normal"),
-    ("market_share", label("market_share", lang), i18n.pct(cur.market_share, lang), "normal"),
-    ("fair_share_index", label("fair_share_index", lang), i18n.index(cur.fair_share_index, lang), "normal"),
+    ("own_sales", t("kpi_own_sales", lang), fmt.money(cur.own_sales, lang, s.currency), "normal"),
+    ("customer_share", label("customer_share", lang), fmt.pct(cur.customer_share, lang), "normal"),
+    ("market_share", label("market_share", lang), fmt.pct(cur.market_share, lang), "normal"),
+    ("fair_share_index", label("fair_share_index", lang), fmt.index(cur.fair_share_index, lang), "normal"),
     ("attack_stores", t("kpi_attack", lang), f"{cur.attack_stores:,}", "inverse"),
-    ("opportunity", label("opportunity", lang), i18n.money(cur.opportunity, lang), "inverse"),
-    ("promo_roi", t("kpi_roi", lang), i18n.pct(cur.promo_roi, lang, 0), "normal"),
+    ("opportunity", label("opportunity", lang), fmt.money(cur.opportunity, lang, s.currency), "inverse"),
+    ("promo_roi", t("kpi_roi", lang), fmt.pct(cur.promo_roi, lang, 0), "normal"),
 ]
 for col, (name, title, value, colour) in zip(st.columns(len(cards)), cards, strict=True):
     col.metric(
         title,
         value,
-        i18n.change(views.KPI_CHANGE[name], changes[name], lang),
+        fmt.change(views.KPI_CHANGE[name], changes[name], lang),
         delta_color=colour if changes[name] else "off",  # no change: grey, no arrow
         delta_arrow="auto" if changes[name] else "off",
         help=i18n.help_text(name, lang) if name in ("customer_share", "market_share", "fair_share_index", "opportunity") else None,
@@ -41,7 +41,7 @@ pareto = data.report("pareto", f, s)
 if pareto.empty:
     tables.nothing()
 else:
-    st.plotly_chart(charts.pareto(pareto, lang, s.a_cut, s.b_cut), key="pareto_chart")
+    st.plotly_chart(charts.pareto(pareto, lang, s.a_cut, s.b_cut, currency=s.currency), key="pareto_chart")
     st.subheader(t("chains_title", lang))
     tables.table(data.view("chain_summary", f, s), key="chains", name="chains", rows=len(pareto))
 

@@ -16,7 +16,7 @@ if summary.empty:
     st.stop()
 
 left, right = st.columns([3, 2])
-left.plotly_chart(charts.promo_profit(summary, lang), key="promo_profit")
+left.plotly_chart(charts.promo_profit(summary, lang, currency=s.currency), key="promo_profit")
 by_mech = views.lift_by_mechanic(data.report("promo-lift", f, s))
 if by_mech.empty:
     right.info(t("no_data", lang))

@@ -18,7 +18,7 @@ if known.empty:
 
 # A store is chosen by a click in the chart, a row of the table, or the list below.
 chart = st.plotly_chart(
-    charts.share_scatter(q, lang), key="share_chart", on_select="rerun", selection_mode="points"
+    charts.share_scatter(q, lang, currency=s.currency), key="share_chart", on_select="rerun", selection_mode="points"
 )
 tables.pick("share_chart", tables.picked_point(chart), "share_store")
 
@@ -36,7 +36,7 @@ store = st.selectbox(
 )
 weekly, visits = data.store_detail(store, f, s)
 market_share = known.set_index("store_id").at[store, "market_share"]
-st.plotly_chart(charts.store_weekly(weekly, visits, market_share, names[store], lang), key="store_chart")
+st.plotly_chart(charts.store_weekly(weekly, visits, market_share, names[store], lang, currency=s.currency), key="store_chart")
 st.subheader(t("store_visits_title", lang, store=names[store]))
 if len(visits):
     tables.table(visits, key="store_visits", name=f"visits_{store}", height=240)

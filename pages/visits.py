@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data, state, tables
-from ka_core import charts, i18n, views
+from ka_core import charts, fmt, i18n, views
 from ka_core.i18n import t
 
 state.through_frame()
@@ -13,7 +13,7 @@ st.title(t("page_visits", lang))
 summary = data.view("visit_summary", f, s)
 cards = views.coverage_cards(summary)
 for col, (key, value) in zip(st.columns(len(cards)), cards.items(), strict=True):
-    col.metric(t(key, lang), i18n.pct(value, lang, 0), help=t(f"{key}_help", lang), border=True)
+    col.metric(t(key, lang), fmt.pct(value, lang, 0), help=t(f"{key}_help", lang), border=True)
 st.caption(
     t("coverage_attack", lang) + ": " + t("of", lang, a=summary.attack_visited, b=summary.attack_stores)
     + " · " + t("coverage_below", lang) + ": " + t("of", lang, a=summary.below_visited, b=summary.below_fair_share)

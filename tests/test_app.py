@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data import Warehouse
-from ka_core import db, i18n, reports, views
+from ka_core import db, fmt, i18n, reports, views
 from ka_core.settings import Filters, Settings
 from tests import tiny
 
@@ -96,15 +96,15 @@ def test_overview_kpis_equal_the_reports(app):
     metrics = {m.label: m.value for m in at.metric}
     ka = expected("ka-list")
     q = expected("quadrants")
-    assert metrics["Own sales"] == i18n.money(ka["own_revenue"].sum(), "en")
+    assert metrics["Own sales"] == fmt.money(ka["own_revenue"].sum(), "en")
     assert metrics["Attack stores"] == str(int((q["quadrant"] == "Attack").sum()))
     known = q.dropna(subset=["potential"])
-    assert metrics["Customer share"] == i18n.pct(known["own_revenue"].sum() / known["potential"].sum(), "en")
+    assert metrics["Customer share"] == fmt.pct(known["own_revenue"].sum() / known["potential"].sum(), "en")
     promo = expected("promo-summary")
     paid = promo.dropna(subset=["incremental_gross_profit", "cost"])
     paid = paid[paid["cost"] > 0]
     roi = (paid["incremental_gross_profit"].sum() - paid["cost"].sum()) / paid["cost"].sum()
-    assert metrics["Promotion ROI"] == i18n.pct(roi, "en", 0)
+    assert metrics["Promotion ROI"] == fmt.pct(roi, "en", 0)
 
 
 def test_overview_stores_to_visit_table(app, warehouse):
@@ -138,7 +138,7 @@ def test_chain_filter_changes_every_number(app):
     f = Filters(date_from=LAST_13.date_from, date_to=LAST_13.date_to, chains=("Beta",))
     ka = expected("ka-list", f)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Own sales"] == i18n.money(ka["own_revenue"].sum(), "en")
+    assert metrics["Own sales"] == fmt.money(ka["own_revenue"].sum(), "en")
     assert metrics["Attack stores"] == "1"  # within Beta, B is class A and below fair share
 
 
@@ -159,7 +159,7 @@ def test_share_page_selected_store(app):
 
 def test_quadrants_page_cut_sliders_are_the_settings(app):
     at = app("quadrants", fsi_threshold=110)
-    assert at.slider(key="q_fsi").value == 110
+    assert at.slider(key="page_fsi_threshold").value == 110
     got = at.dataframe[0].value
     want = expected("ka-list")
     flagged = want[want["ka_by_own"].fillna(False).astype(bool) | want["ka_by_potential"].fillna(False).astype(bool)]
