@@ -4,12 +4,12 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import data, state, tables, uploads
+from dashboard import data, frame, state, tables, uploads
 from ka_core import fmt, i18n, loading, templates, upload
 from ka_core.i18n import t
 from ka_core.schema import TABLES
 
-state.through_frame()
+frame.enter()
 lang, f, s = state.lang(), state.filters(), state.settings()
 st.title(t("data_title", lang))
 

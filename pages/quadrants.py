@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dashboard import data, sidebar, state, tables
+from dashboard import data, frame, sidebar, state, tables
 from ka_core import charts, fmt, views
 from ka_core.i18n import t
 
-state.through_frame()
+frame.enter()
 lang = state.lang()
 st.title(t("page_quadrants", lang))
 

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dashboard import data, state, tables
+from dashboard import data, frame, state, tables
 from ka_core import charts, i18n, views
 from ka_core.i18n import t
 
-state.through_frame()
+frame.enter()
 lang, f, s = state.lang(), state.filters(), state.settings()
 st.title(t("page_share", lang))
 
