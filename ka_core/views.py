@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 import duckdb
 import pandas as pd
 
-from .db import load_sql, query
-from .reports import run
+from .db import query
+from .reports import run, run_query
 from .settings import Filters, Settings
 
 PRESETS = ("4w", "13w", "52w", "ytd", "all", "custom")
@@ -159,19 +159,16 @@ def ka_comparison(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Se
 
 def store_weekly(con: duckdb.DuckDBPyConnection, store_id: str, filters: Filters, settings: Settings) -> pd.DataFrame:
     """A store's weeks: own sales, category total (when known), customer share, market share, visits."""
-    params = filters.params() | settings.params() | {"store_id": store_id}
-    return query(con, load_sql("view_store_weekly"), params).to_pandas()
+    return run_query(con, "store-weekly", filters, settings, store_id=store_id)
 
 
 def store_visits(con: duckdb.DuckDBPyConnection, store_id: str, filters: Filters) -> pd.DataFrame:
-    params = filters.params() | Settings().params() | {"store_id": store_id}
-    return query(con, load_sql("view_store_visits"), params).to_pandas()
+    return run_query(con, "store-visits", filters, store_id=store_id)
 
 
 def promo_weekly(con: duckdb.DuckDBPyConnection, promo_id: str, settings: Settings) -> pd.DataFrame:
     """A promotion's weekly units (all its stores and SKUs), with phase and baseline."""
-    params = Filters().params() | settings.params() | {"promo_id": promo_id}
-    return query(con, load_sql("view_promo_weekly"), params).to_pandas()
+    return run_query(con, "promo-weekly", settings=settings, promo_id=promo_id)
 
 
 def lift_by_mechanic(lift: pd.DataFrame) -> pd.DataFrame:
@@ -213,7 +210,7 @@ def visit_summary(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Se
     df = cov.merge(q[["store_id", "fair_share_index"]], on="store_id")
     attack = df[df["quadrant"] == "Attack"]
     below = df[df["fair_share_index"] < settings.fsi_threshold]
-    rates = query(con, load_sql("view_visit_rates"), filters.params() | settings.params()).to_pylist()[0]
+    rates = run_query(con, "visit-rates", filters, settings).to_dict("records")[0]
     return VisitSummary(
         attack_stores=len(attack),
         attack_visited=int((attack["visits"] > 0).sum()),
