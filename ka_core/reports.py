@@ -62,7 +62,8 @@ class Report:
 # What the store reports read, in order: each file's CTEs read only those before it.
 SCOPE = ("period", "scope")
 FAIR_SHARE = (*SCOPE, "market_share", "fair_share")
-QUADRANTS = (*FAIR_SHARE, "quadrants")
+QUADRANTS = (*FAIR_SHARE, "levels", "quadrants")
+VISITS = (*QUADRANTS, "visit_rows", "visit_coverage")
 PROMO = ("period", "promo")
 
 REPORTS: dict[str, Report] = {
@@ -207,7 +208,7 @@ REPORTS: dict[str, Report] = {
         Report(
             "visit-coverage",
             Query(
-                (*QUADRANTS, "visit_rows", "visit_coverage"),
+                VISITS,
                 "visit_coverage",
                 (
                     "store_id",
@@ -266,10 +267,56 @@ QUERIES: dict[str, Query] = {
         ("week", "phase", "units", "revenue", "baseline_units", "oos_visits"),
         ("week",),
     ),
-    "visit-rates": Query(
-        (*SCOPE, "visit_rows", "visit_rates"),
-        "visit_rates",
-        ("visits", "price_compliance", "oos_rate", "display_ok", "promo_executed"),
+    # Store-category rows rolled up to chains, regions and the total (levels.sql, rollup.sql).
+    "rollup": Query(
+        (*QUADRANTS, "rollup"),
+        "rollup_rows",
+        (
+            "level",
+            "key",
+            "own_revenue",
+            "category_revenue",
+            "customer_share",
+            "market_share",
+            "fair_share_index",
+            "opportunity",
+            "below_fair_share",
+            "stores",
+            "attack_stores",
+            "own_revenue_all",
+        ),
+        ("level", "key"),
+    ),
+    "quadrant-summary": Query(
+        (*QUADRANTS, "quadrant_summary"), "quadrant_summary", ("quadrant", "stores", "opportunity", "potential"), ("quadrant",)
+    ),
+    "promo-total": Query(
+        (*PROMO, "promo_summary", "promo_total"),
+        "promo_total",
+        ("promotions", "incremental_gross_profit", "cost", "roi"),
+    ),
+    "visit-summary": Query(
+        (*VISITS, "visit_rates", "visit_summary"),
+        "visit_summary",
+        (
+            "attack_stores",
+            "attack_visited",
+            "attack_coverage",
+            "below_fair_share",
+            "below_visited",
+            "below_coverage",
+            "visits",
+            "price_compliance",
+            "oos_rate",
+            "display_ok",
+            "promo_executed",
+        ),
+    ),
+    "visits-by-manager": Query(
+        (*VISITS, "visits_by_manager"),
+        "visits_by_manager",
+        ("ka_manager", "stores", "visits", "attack", "attack_visited"),
+        ("visits DESC", "ka_manager"),
     ),
 }
 
@@ -312,6 +359,20 @@ def run(
     return run_arrow(con, name, filters, settings, in_transaction=in_transaction).to_pandas()
 
 
+def run_query_arrow(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    filters: Filters | None = None,
+    settings: Settings | None = None,
+    **extra: Any,
+) -> pa.Table:
+    """One of QUERIES as an Arrow table; `extra` are its own parameters (store_id, promo_id)."""
+    sql, params = statement(name, filters, settings, **extra)
+    table = query(con, sql, params)
+    assert tuple(table.column_names) == QUERIES[name].columns, (name, table.column_names)
+    return table
+
+
 def run_query(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -319,6 +380,5 @@ def run_query(
     settings: Settings | None = None,
     **extra: Any,
 ) -> pd.DataFrame:
-    """One of QUERIES as a DataFrame; `extra` are its own parameters (store_id, promo_id)."""
-    sql, params = statement(name, filters, settings, **extra)
-    return query(con, sql, params).to_pandas()
+    """One of QUERIES as a DataFrame (numbers as floats, missing values as NaN/None)."""
+    return run_query_arrow(con, name, filters, settings, **extra).to_pandas()

@@ -1,6 +1,6 @@
 -- ka-list: every store in scope, classed by own revenue (every week of the
 -- period, the traditional measure) and by potential (matched weeks).
--- Reads: period, scope, market_share, fair_share, quadrants.
+-- Reads: period, scope, market_share, fair_share, levels, quadrants.
 by_own AS (
     SELECT
         st.store_id,

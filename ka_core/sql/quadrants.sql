@@ -1,18 +1,6 @@
--- Attack / defend quadrants: every store in scope across the selected categories
--- (domain.md, "Across several categories" and "Attack / defend quadrants").
--- Reads: period, scope, market_share, fair_share.
--- Per store over the selected categories: expected share for its category mix.
-store_totals AS (
-    SELECT
-        store_id,
-        sum(category_revenue) AS potential,
-        sum(own_revenue) AS own_revenue,
-        CASE WHEN count(market_share) = count(*) THEN sum(market_share * category_revenue) END AS expected_revenue,
-        sum(opportunity) AS opportunity
-    FROM fair_share
-    GROUP BY store_id
-),
-
+-- Attack / defend quadrants (domain.md): every store in scope with its shares
+-- across the selected categories (levels, level 'store') and its class by
+-- potential. Reads: period, scope, market_share, fair_share, levels.
 store_share AS (
     SELECT
         st.store_id,
@@ -20,13 +8,15 @@ store_share AS (
         st.chain,
         st.region,
         st.ka_manager,
-        t.potential,
-        t.own_revenue,
-        t.own_revenue / nullif(t.potential, 0) AS customer_share,
-        t.expected_revenue / nullif(t.potential, 0) AS market_share,
-        t.opportunity
+        l.category_revenue AS potential,
+        l.own_revenue,
+        l.customer_share,
+        l.market_share,
+        l.fair_share_index,
+        l.below_fair_share,
+        l.opportunity
     FROM scope_stores AS st
-    LEFT JOIN store_totals AS t ON t.store_id = st.store_id
+    LEFT JOIN levels AS l ON l.level = 'store' AND l.key = st.store_id
 ),
 
 -- Pareto classes by potential, among stores whose potential is known.
@@ -40,10 +30,9 @@ potential_abc AS (
     WHERE potential IS NOT NULL
 ),
 
-store_quadrant AS (
+store_class AS (
     SELECT
         s.*,
-        s.customer_share / nullif(s.market_share, 0) * 100 AS fair_share_index,
         CASE
             WHEN a.store_id IS NULL THEN NULL
             WHEN a.cum_before < $a_cut THEN 'A'
@@ -58,12 +47,11 @@ quadrants AS (
     SELECT
         *,
         CASE
-            -- Rounded: a store at fair share up to float noise (99.9999999) is at fair share.
             WHEN fair_share_index IS NULL THEN 'No data'
-            WHEN abc_by_potential = 'A' AND round(fair_share_index, 9) < $fsi_threshold THEN 'Attack'
+            WHEN abc_by_potential = 'A' AND below_fair_share THEN 'Attack'
             WHEN abc_by_potential = 'A' THEN 'Defend'
-            WHEN round(fair_share_index, 9) < $fsi_threshold THEN 'Monitor'
+            WHEN below_fair_share THEN 'Monitor'
             ELSE 'Maintain'
         END AS quadrant
-    FROM store_quadrant
+    FROM store_class
 )

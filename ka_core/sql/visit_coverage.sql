@@ -1,5 +1,5 @@
 -- visit-coverage: one row per store in scope.
--- Reads: period, scope, market_share, fair_share, quadrants, visit_rows.
+-- Reads: period, scope, market_share, fair_share, levels, quadrants, visit_rows.
 -- A visit is one (store, date, rep); its category rows count once.
 visit_events AS (
     SELECT DISTINCT store_id, visit_date, rep
@@ -42,6 +42,7 @@ visit_coverage AS (
         q.chain,
         q.ka_manager,
         q.quadrant,
+        q.below_fair_share,  -- not a report column: for the coverage of stores below fair share
         coalesce(e.visits, 0) AS visits,
         e.last_visit,
         date_diff('day', e.last_visit, pe.end_day) AS days_since_last_visit,
