@@ -260,7 +260,7 @@ def warehouse(folder: Path, size: str) -> tuple[Path, dict[str, Any]]:
 
 def floor_sql(name: str) -> str:
     """The floor of a report: over ka_sales_weekly when its SQL reads that table, else over sales."""
-    if name in STORE_FLOORS and "ka_sales_weekly" in db.load_sql(REPORTS[name].sql):
+    if name in STORE_FLOORS and "ka_sales_weekly" in REPORTS[name].query.sql:
         return STORE_FLOORS[name].format(sales=_WEEKLY_SCAN)
     return FLOORS[name]
 
@@ -333,8 +333,7 @@ def compare(name: str, sql: pd.DataFrame, ref: pd.DataFrame, examples: int = 5) 
 
 
 def _explain(con: duckdb.DuckDBPyConnection, sql_text: str, params: dict[str, Any]) -> str:
-    text, bound = db.expand_params(sql_text, params)
-    rows = con.execute("EXPLAIN ANALYZE " + text, bound).fetchall()
+    rows = con.execute("EXPLAIN ANALYZE " + sql_text, db.used_params(sql_text, params)).fetchall()
     return "\n".join(str(r[-1]) for r in rows)
 
 
@@ -379,7 +378,7 @@ def bench_reports(
             if explain_dir is not None:
                 explain_dir.mkdir(parents=True, exist_ok=True)
                 params = Filters().params() | Settings().params()
-                sql_text = db.load_sql(REPORTS[name].sql)
+                sql_text = REPORTS[name].query.sql
                 (explain_dir / f"{name}.txt").write_text(_explain(con, sql_text, params))
                 (explain_dir / f"{name}.floor.txt").write_text(_explain(con, floor_sql(name), {}))
         phases.mark(size, "warm reports and floors")

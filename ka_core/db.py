@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -231,36 +233,38 @@ def connect(
     return con
 
 
+@functools.cache
 def load_sql(name: str) -> str:
-    """The text of ka_core/sql/NAME.sql, with `-- include: other` lines replaced by other.sql."""
-    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    out = []
-    for line in text.splitlines():
-        m = re.match(r"\s*--\s*include:\s*(\w+)\s*$", line)
-        out.append(load_sql(m.group(1)) if m else line)
-    # Included CTE lists end with a comma; drop it before the statement's SELECT.
-    return re.sub(r",(\s*(?:--[^\n]*\n\s*)*)\nSELECT\b", r"\1\nSELECT", "\n".join(out))
+    """The text of ka_core/sql/NAME.sql: plain `name AS (...)` CTEs, separated by commas."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").strip()
 
 
-def expand_params(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Expand list parameters: `IN $name` becomes `IN ($name_0, $name_1, …)`.
+def compose(ctes: Sequence[str], select: str) -> str:
+    """One statement: WITH, the CTEs of each file of `ctes` in order, then `select`.
 
-    Only parameter *names* are written into the SQL text; every value stays bound.
-    An empty list becomes `IN (NULL)`, which matches nothing.
+    Plain concatenation: the text that runs is the files' text, in the order the
+    query declares them (ka_core/reports.py), so a reader can follow it without running it.
     """
-    bound: dict[str, Any] = {}
-    for name, value in params.items():
-        if isinstance(value, (list, tuple)):
-            names = [f"{name}_{i}" for i in range(len(value))]
-            for n, v in zip(names, value, strict=True):
-                bound[n] = v
-            inner = ", ".join(f"${n}" for n in names) or "NULL"
-            sql = re.sub(rf"\$({name})\b(?!_)", f"({inner})", sql)
-        else:
-            bound[name] = value
-    # DuckDB refuses parameters the statement does not use.
-    used = set(re.findall(r"\$(\w+)", sql))
-    return sql, {k: v for k, v in bound.items() if k in used}
+    return "WITH\n" + ",\n\n".join(load_sql(name) for name in ctes) + "\n\n" + select
+
+
+def param_names(sql: str) -> set[str]:
+    """The `$name` parameters a statement uses."""
+    names = set()
+    for chunk in sql.split("$")[1:]:
+        end = next((i for i, ch in enumerate(chunk) if not (ch.isalnum() or ch == "_")), len(chunk))
+        if end:
+            names.add(chunk[:end])
+    return names
+
+
+def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters the statement uses: DuckDB refuses named parameters a statement does not use.
+
+    Values are bound as they are; a list (a filter such as `chains`) binds as a list.
+    """
+    names = param_names(sql)
+    return {k: v for k, v in params.items() if k in names}
 
 
 def query(
@@ -275,12 +279,12 @@ def query(
     A cursor is a connection of its own (safe across threads) and so does not see
     an open transaction of `con`; `in_transaction=True` queries `con` itself.
     """
-    text, bound = expand_params(sql, params or {})
+    bound = used_params(sql, params or {})
     if in_transaction:
-        return con.sql(text, params=bound).to_arrow_table()
+        return con.sql(sql, params=bound).to_arrow_table()
     cur = con.cursor()
     try:
-        return cur.sql(text, params=bound).to_arrow_table()
+        return cur.sql(sql, params=bound).to_arrow_table()
     finally:
         cur.close()
 

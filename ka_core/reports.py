@@ -1,4 +1,10 @@
-"""The reports of data-contract.md: each defined once, computed in DuckDB SQL.
+"""The reports of data-contract.md and the dashboard's queries: each defined once, computed in SQL.
+
+A query is declared here, in the order its text runs: the files of ka_core/sql
+whose CTEs it reads (`ctes`), then `SELECT <columns> FROM <source> ORDER BY
+<order_by>`. The statement is their plain concatenation (db.compose), so the
+formula behind a number is found by reading the declaration, then the files,
+top to bottom. Filters and settings are always bound parameters.
 
 `run(con, name, filters, settings)` is the one way the command line, the
 dashboard and notebooks get a report.
@@ -7,45 +13,81 @@ dashboard and notebooks get a report.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from .db import load_sql, query
+from .db import compose, query, used_params
 from .errors import KaError
 from .metrics import METRICS
 from .settings import Filters, Settings
 
 
 @dataclass(frozen=True)
+class Query:
+    """WITH <the CTEs of each file of `ctes`, in order> SELECT <columns> FROM <source> ORDER BY <order_by>."""
+
+    ctes: tuple[str, ...]  # files of ka_core/sql, without .sql
+    source: str  # the CTE whose rows the statement returns
+    columns: tuple[str, ...]
+    order_by: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for part in (self.ctes, self.columns, self.order_by):
+            assert isinstance(part, tuple), f"a tuple of names, not {part!r}"  # ("x") is a string
+
+    @property
+    def sql(self) -> str:
+        select = f"SELECT {', '.join(self.columns)}\nFROM {self.source}"
+        if self.order_by:
+            select += f"\nORDER BY {', '.join(self.order_by)}"
+        return compose(self.ctes, select)
+
+
+@dataclass(frozen=True)
 class Report:
     name: str
-    sql: str  # file in ka_core/sql, without .sql
-    columns: tuple[str, ...]
+    query: Query
     label: str
     zh: str
     help: str
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.query.columns
+
+
+# What the store reports read, in order: each file's CTEs read only those before it.
+SCOPE = ("period", "scope")
+FAIR_SHARE = (*SCOPE, "market_share", "fair_share")
+QUADRANTS = (*FAIR_SHARE, "levels", "quadrants")
+VISITS = (*QUADRANTS, "visit_rows", "visit_coverage")
+PROMO = ("period", "promo")
 
 REPORTS: dict[str, Report] = {
     r.name: r
     for r in (
         Report(
             "fair-share",
-            "fair_share",
-            (
-                "store_id",
-                "store_name",
-                "chain",
-                "region",
-                "category",
-                "own_revenue",
-                "category_revenue",
-                "customer_share",
-                "market_share",
-                "fair_share_index",
-                "opportunity",
+            Query(
+                FAIR_SHARE,
+                "fair_share",
+                (
+                    "store_id",
+                    "store_name",
+                    "chain",
+                    "region",
+                    "category",
+                    "own_revenue",
+                    "category_revenue",
+                    "customer_share",
+                    "market_share",
+                    "fair_share_index",
+                    "opportunity",
+                ),
+                ("store_id", "category"),
             ),
             "Fair share by store and category",
             "门店品类公平份额",
@@ -53,19 +95,23 @@ REPORTS: dict[str, Report] = {
         ),
         Report(
             "quadrants",
-            "quadrants",
-            (
-                "store_id",
-                "store_name",
-                "chain",
-                "region",
-                "potential",
-                "own_revenue",
-                "customer_share",
-                "market_share",
-                "fair_share_index",
-                "opportunity",
-                "quadrant",
+            Query(
+                QUADRANTS,
+                "quadrants",
+                (
+                    "store_id",
+                    "store_name",
+                    "chain",
+                    "region",
+                    "potential",
+                    "own_revenue",
+                    "customer_share",
+                    "market_share",
+                    "fair_share_index",
+                    "opportunity",
+                    "quadrant",
+                ),
+                ("store_id",),
             ),
             "Attack / defend quadrants",
             "进攻/防守象限",
@@ -73,18 +119,22 @@ REPORTS: dict[str, Report] = {
         ),
         Report(
             "ka-list",
-            "ka_list",
-            (
-                "store_id",
-                "store_name",
-                "chain",
-                "own_revenue",
-                "potential",
-                "abc_by_own",
-                "abc_by_potential",
-                "ka_by_own",
-                "ka_by_potential",
-                "change",
+            Query(
+                (*QUADRANTS, "ka_list"),
+                "ka_list",
+                (
+                    "store_id",
+                    "store_name",
+                    "chain",
+                    "own_revenue",
+                    "potential",
+                    "abc_by_own",
+                    "abc_by_potential",
+                    "ka_by_own",
+                    "ka_by_potential",
+                    "change",
+                ),
+                ("own_revenue DESC", "store_id"),
             ),
             "KA list: by potential against by own sales",
             "KA名单：按潜力与按销售",
@@ -92,31 +142,39 @@ REPORTS: dict[str, Report] = {
         ),
         Report(
             "pareto",
-            "pareto",
-            ("chain", "own_revenue", "share", "cum_share", "abc"),
+            Query(
+                (*SCOPE, "pareto"),
+                "pareto",
+                ("chain", "own_revenue", "share", "cum_share", "abc"),
+                ("own_revenue DESC", "chain"),
+            ),
             "Chains by own sales (Pareto)",
             "系统销售帕累托",
             "Chains ranked by our own sales, with A/B/C classes.",
         ),
         Report(
             "promo-lift",
-            "promo_lift",
-            (
-                "promo_id",
-                "chain",
-                "store_id",
-                "sku",
-                "mechanic",
-                "start_date",
-                "end_date",
-                "baseline_units",
-                "promo_units",
-                "lift_pct",
-                "incremental_units",
-                "incremental_revenue",
-                "incremental_gross_profit",
-                "post_dip_pct",
-                "oos_visits",
+            Query(
+                PROMO,
+                "lift_in_scope",
+                (
+                    "promo_id",
+                    "chain",
+                    "store_id",
+                    "sku",
+                    "mechanic",
+                    "start_date",
+                    "end_date",
+                    "baseline_units",
+                    "promo_units",
+                    "lift_pct",
+                    "incremental_units",
+                    "incremental_revenue",
+                    "incremental_gross_profit",
+                    "post_dip_pct",
+                    "oos_visits",
+                ),
+                ("start_date", "promo_id", "store_id", "sku"),
             ),
             "Promotion lift by store and SKU",
             "促销提升（门店×商品）",
@@ -124,20 +182,24 @@ REPORTS: dict[str, Report] = {
         ),
         Report(
             "promo-summary",
-            "promo_summary",
-            (
-                "promo_id",
-                "chain",
-                "mechanic",
-                "start_date",
-                "end_date",
-                "stores",
-                "incremental_units",
-                "incremental_revenue",
-                "incremental_gross_profit",
-                "cost",
-                "roi",
-                "target_met",
+            Query(
+                (*PROMO, "promo_summary"),
+                "promo_summary",
+                (
+                    "promo_id",
+                    "chain",
+                    "mechanic",
+                    "start_date",
+                    "end_date",
+                    "stores",
+                    "incremental_units",
+                    "incremental_revenue",
+                    "incremental_gross_profit",
+                    "cost",
+                    "roi",
+                    "target_met",
+                ),
+                ("start_date", "promo_id"),
             ),
             "Promotion summary and ROI",
             "促销汇总与投资回报",
@@ -145,19 +207,23 @@ REPORTS: dict[str, Report] = {
         ),
         Report(
             "visit-coverage",
-            "visit_coverage",
-            (
-                "store_id",
-                "store_name",
-                "chain",
-                "ka_manager",
-                "quadrant",
-                "visits",
-                "last_visit",
-                "days_since_last_visit",
-                "share_of_shelf",
-                "price_compliance",
-                "oos_rate",
+            Query(
+                VISITS,
+                "visit_coverage",
+                (
+                    "store_id",
+                    "store_name",
+                    "chain",
+                    "ka_manager",
+                    "quadrant",
+                    "visits",
+                    "last_visit",
+                    "days_since_last_visit",
+                    "share_of_shelf",
+                    "price_compliance",
+                    "oos_rate",
+                ),
+                ("store_id",),
             ),
             "Visit coverage and execution by store",
             "门店拜访覆盖与执行",
@@ -171,6 +237,99 @@ for _r in REPORTS.values():
     assert not _missing, f"{_r.name}: columns without a metric definition: {_missing}"
 
 
+# The dashboard's queries beyond the contract (ka_core/views.py reads them).
+QUERIES: dict[str, Query] = {
+    "store-weekly": Query(
+        (*SCOPE, "store_weekly"), "store_weekly", ("week", "own_revenue", "category_revenue", "customer_share"), ("week",)
+    ),
+    "store-visits": Query(
+        (*SCOPE, "visit_rows", "store_visits"),
+        "store_visits",
+        (
+            "visit_date",
+            "rep",
+            "category",
+            "store_category_sales",
+            "own_facings",
+            "total_facings",
+            "display_ok",
+            "promo_executed",
+            "price_compliant",
+            "oos_skus",
+            "competitor_activity",
+            "notes",
+        ),
+        ("visit_date", "rep", "category"),
+    ),
+    "promo-weekly": Query(
+        (*PROMO, "promo_weekly"),
+        "promo_weekly",
+        ("week", "phase", "units", "revenue", "baseline_units", "oos_visits"),
+        ("week",),
+    ),
+    # Store-category rows rolled up to chains, regions and the total (levels.sql, rollup.sql).
+    "rollup": Query(
+        (*QUADRANTS, "rollup"),
+        "rollup_rows",
+        (
+            "level",
+            "key",
+            "own_revenue",
+            "category_revenue",
+            "customer_share",
+            "market_share",
+            "fair_share_index",
+            "opportunity",
+            "below_fair_share",
+            "stores",
+            "attack_stores",
+            "own_revenue_all",
+        ),
+        ("level", "key"),
+    ),
+    "quadrant-summary": Query(
+        (*QUADRANTS, "quadrant_summary"), "quadrant_summary", ("quadrant", "stores", "opportunity", "potential"), ("quadrant",)
+    ),
+    "promo-total": Query(
+        (*PROMO, "promo_summary", "promo_total"),
+        "promo_total",
+        ("promotions", "incremental_gross_profit", "cost", "roi"),
+    ),
+    "visit-summary": Query(
+        (*VISITS, "visit_rates", "visit_summary"),
+        "visit_summary",
+        (
+            "attack_stores",
+            "attack_visited",
+            "attack_coverage",
+            "below_fair_share",
+            "below_visited",
+            "below_coverage",
+            "visits",
+            "price_compliance",
+            "oos_rate",
+            "display_ok",
+            "promo_executed",
+        ),
+    ),
+    "visits-by-manager": Query(
+        (*VISITS, "visits_by_manager"),
+        "visits_by_manager",
+        ("ka_manager", "stores", "visits", "attack", "attack_visited"),
+        ("visits DESC", "ka_manager"),
+    ),
+}
+
+
+def statement(
+    name: str, filters: Filters | None = None, settings: Settings | None = None, **extra: Any
+) -> tuple[str, dict[str, Any]]:
+    """The SQL of a report or query and the parameters it binds (only those it uses)."""
+    q = REPORTS[name].query if name in REPORTS else QUERIES[name]
+    params = (filters or Filters()).params() | (settings or Settings()).params() | extra
+    return q.sql, used_params(q.sql, params)
+
+
 def run_arrow(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -182,10 +341,9 @@ def run_arrow(
     """A report as an Arrow table with exactly the contract's columns, in order."""
     if name not in REPORTS:
         raise KaError(f"Unknown report {name!r}; expected one of: {', '.join(REPORTS)}")
-    report = REPORTS[name]
-    params = (filters or Filters()).params() | (settings or Settings()).params()
-    table = query(con, load_sql(report.sql), params, in_transaction=in_transaction)
-    assert tuple(table.column_names) == report.columns, (name, table.column_names)
+    sql, params = statement(name, filters, settings)
+    table = query(con, sql, params, in_transaction=in_transaction)
+    assert tuple(table.column_names) == REPORTS[name].columns, (name, table.column_names)
     return table
 
 
@@ -199,3 +357,28 @@ def run(
 ) -> pd.DataFrame:
     """A report as a DataFrame (numbers as floats, missing values as NaN/None)."""
     return run_arrow(con, name, filters, settings, in_transaction=in_transaction).to_pandas()
+
+
+def run_query_arrow(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    filters: Filters | None = None,
+    settings: Settings | None = None,
+    **extra: Any,
+) -> pa.Table:
+    """One of QUERIES as an Arrow table; `extra` are its own parameters (store_id, promo_id)."""
+    sql, params = statement(name, filters, settings, **extra)
+    table = query(con, sql, params)
+    assert tuple(table.column_names) == QUERIES[name].columns, (name, table.column_names)
+    return table
+
+
+def run_query(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    filters: Filters | None = None,
+    settings: Settings | None = None,
+    **extra: Any,
+) -> pd.DataFrame:
+    """One of QUERIES as a DataFrame (numbers as floats, missing values as NaN/None)."""
+    return run_query_arrow(con, name, filters, settings, **extra).to_pandas()

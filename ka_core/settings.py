@@ -54,15 +54,16 @@ class Filters:
     categories: tuple[str, ...] = ()
 
     def params(self) -> dict:
-        """Bound parameters shared by every report query (see sql/_scope.sql)."""
+        """Bound parameters shared by every report query (see sql/scope.sql).
+
+        The lists bind as list parameters; an empty list selects everything:
+        `(cardinality($chains) = 0 OR array_contains($chains, chain))`.
+        """
         return {
             "date_from": self.date_from,
             "date_to": self.date_to,
-            "all_chains": not self.chains,
             "chains": list(self.chains),
-            "all_regions": not self.regions,
             "regions": list(self.regions),
-            "all_categories": not self.categories,
             "categories": list(self.categories),
         }
 

@@ -2,7 +2,9 @@
 
 Every function takes a connection, Filters and Settings and returns plain
 DataFrames or dicts; the numbers come from the reports (reports.run) or from
-SQL in ka_core/sql/view_*.sql, so the screen and the command line agree.
+the dashboard's queries (reports.QUERIES, SQL in ka_core/sql), so the screen
+and the command line agree. A view selects, sorts and merges their rows: every
+share, sum-ratio, rollup and threshold comparison is computed in SQL, once.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from dataclasses import dataclass, replace
 import duckdb
 import pandas as pd
 
-from .db import load_sql, query
-from .reports import run
+from .db import query
+from .reports import run, run_query, run_query_arrow
 from .settings import Filters, Settings
 
 PRESETS = ("4w", "13w", "52w", "ytd", "all", "custom")
@@ -75,50 +77,38 @@ class Kpis:
     promo_roi: float | None
 
 
+def rollup(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, level: str) -> pd.DataFrame:
+    """The rows of one level ('chain', 'region' or 'total') of the SQL rollup (sql/levels.sql, sql/rollup.sql)."""
+    r = run_query(con, "rollup", filters, settings)
+    return r[r["level"] == level].reset_index(drop=True)
+
+
 def kpis(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> Kpis:
-    """The period's headline numbers, each from a report."""
-    q = run(con, "quadrants", filters, settings)
-    ka = run(con, "ka-list", filters, settings)
-    promo = run(con, "promo-summary", filters, settings)
-    known = q.dropna(subset=["potential"])
-    potential = known["potential"].sum()
-    own_matched = known["own_revenue"].sum()
-    with_ms = known.dropna(subset=["market_share"])
-    cs = own_matched / potential if potential else None
-    ms = (with_ms["market_share"] * with_ms["potential"]).sum() / with_ms["potential"].sum() if len(with_ms) and with_ms["potential"].sum() else None
-    paid = promo.dropna(subset=["incremental_gross_profit", "cost"])
-    paid = paid[paid["cost"] > 0]
-    roi = (paid["incremental_gross_profit"].sum() - paid["cost"].sum()) / paid["cost"].sum() if len(paid) else None
+    """The period's headline numbers: the rollup's total row and the promotions' ROI, both from SQL."""
+    total = next(r for r in run_query_arrow(con, "rollup", filters, settings).to_pylist() if r["level"] == "total")
+    promo = run_query_arrow(con, "promo-total", filters, settings).to_pylist()[0]
     return Kpis(
-        own_sales=float(ka["own_revenue"].sum()) if len(ka) else None,
-        customer_share=cs,
-        market_share=ms,
-        fair_share_index=cs / ms * 100 if cs is not None and ms else None,
-        attack_stores=int((q["quadrant"] == "Attack").sum()),
-        opportunity=float(q["opportunity"].sum()) if q["opportunity"].notna().any() else None,
-        promo_roi=roi,
+        own_sales=total["own_revenue_all"],
+        customer_share=total["customer_share"],
+        market_share=total["market_share"],
+        fair_share_index=total["fair_share_index"],
+        attack_stores=int(total["attack_stores"]),
+        opportunity=total["opportunity"],
+        promo_roi=promo["roi"],
     )
 
 
 def chain_summary(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
     """Where we stand in each chain: own sales and class (pareto), shares, index, opportunity, Attack stores.
 
-    Shares as the KPIs compute them over the chain's stores (quadrants): customer share
-    = Σ own ÷ Σ potential; market share = the potential-weighted expected share.
+    The shares are the rollup's chain rows (SQL), over the chain's store-category rows.
     """
     pareto = run(con, "pareto", filters, settings)
-    q = run(con, "quadrants", filters, settings)
-    known = q.dropna(subset=["potential", "market_share"]).assign(expected=lambda d: d["market_share"] * d["potential"])
-    g = known.groupby("chain").agg(
-        potential=("potential", "sum"), own=("own_revenue", "sum"), expected=("expected", "sum"),
-        opportunity=("opportunity", "sum"),
+    chains = rollup(con, filters, settings, "chain").rename(
+        columns={"key": "chain", "category_revenue": "potential", "attack_stores": "attack"}
     )
-    g["customer_share"] = g["own"] / g["potential"].where(g["potential"] > 0)
-    g["market_share"] = g["expected"] / g["potential"].where(g["potential"] > 0)
-    g["fair_share_index"] = g["customer_share"] / g["market_share"].where(g["market_share"] > 0) * 100
-    g["attack"] = q.assign(a=q["quadrant"] == "Attack").groupby("chain")["a"].sum()
     out = pareto[["chain", "own_revenue", "share", "abc"]].merge(
-        g[["potential", "customer_share", "market_share", "fair_share_index", "opportunity", "attack"]].reset_index(),
+        chains[["chain", "potential", "customer_share", "market_share", "fair_share_index", "opportunity", "attack"]],
         on="chain", how="left",
     )
     out["attack"] = out["attack"].fillna(0).astype(int)
@@ -142,12 +132,12 @@ def stores_with_share(q: pd.DataFrame) -> pd.DataFrame:
     return known.sort_values(["potential", "store_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def quadrant_summary(q: pd.DataFrame) -> pd.DataFrame:
-    """Stores and opportunity per quadrant (every quadrant listed, zeros included)."""
+def quadrant_summary(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """Stores, opportunity and potential per quadrant (SQL), every quadrant listed, zeros included."""
     from .metrics import QUADRANTS
 
-    g = q.groupby("quadrant").agg(stores=("store_id", "count"), opportunity=("opportunity", "sum"), potential=("potential", "sum"))
-    return g.reindex(list(QUADRANTS)).fillna(0).reset_index().rename(columns={"index": "quadrant"})
+    g = run_query(con, "quadrant-summary", filters, settings).set_index("quadrant")
+    return g.reindex(list(QUADRANTS)).fillna(0).rename_axis("quadrant").reset_index()
 
 
 def ka_comparison(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
@@ -159,19 +149,16 @@ def ka_comparison(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Se
 
 def store_weekly(con: duckdb.DuckDBPyConnection, store_id: str, filters: Filters, settings: Settings) -> pd.DataFrame:
     """A store's weeks: own sales, category total (when known), customer share, market share, visits."""
-    params = filters.params() | settings.params() | {"store_id": store_id}
-    return query(con, load_sql("view_store_weekly"), params).to_pandas()
+    return run_query(con, "store-weekly", filters, settings, store_id=store_id)
 
 
 def store_visits(con: duckdb.DuckDBPyConnection, store_id: str, filters: Filters) -> pd.DataFrame:
-    params = filters.params() | Settings().params() | {"store_id": store_id}
-    return query(con, load_sql("view_store_visits"), params).to_pandas()
+    return run_query(con, "store-visits", filters, store_id=store_id)
 
 
 def promo_weekly(con: duckdb.DuckDBPyConnection, promo_id: str, settings: Settings) -> pd.DataFrame:
     """A promotion's weekly units (all its stores and SKUs), with phase and baseline."""
-    params = Filters().params() | settings.params() | {"promo_id": promo_id}
-    return query(con, load_sql("view_promo_weekly"), params).to_pandas()
+    return run_query(con, "promo-weekly", settings=settings, promo_id=promo_id)
 
 
 def lift_by_mechanic(lift: pd.DataFrame) -> pd.DataFrame:
@@ -189,57 +176,28 @@ def lift_by_mechanic(lift: pd.DataFrame) -> pd.DataFrame:
 class VisitSummary:
     attack_stores: int
     attack_visited: int
+    attack_coverage: float | None
     below_fair_share: int
     below_visited: int
+    below_coverage: float | None
     price_compliance: float | None
     oos_rate: float | None
     display_ok: float | None
     promo_executed: float | None
     visits: int
 
-    @property
-    def attack_coverage(self) -> float | None:
-        return self.attack_visited / self.attack_stores if self.attack_stores else None
-
-    @property
-    def below_coverage(self) -> float | None:
-        return self.below_visited / self.below_fair_share if self.below_fair_share else None
-
 
 def visit_summary(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> VisitSummary:
-    """Coverage of Attack and below-fair-share stores; execution rates per visit (domain.md)."""
-    cov = run(con, "visit-coverage", filters, settings)
-    q = run(con, "quadrants", filters, settings)
-    df = cov.merge(q[["store_id", "fair_share_index"]], on="store_id")
-    attack = df[df["quadrant"] == "Attack"]
-    below = df[df["fair_share_index"] < settings.fsi_threshold]
-    rates = query(con, load_sql("view_visit_rates"), filters.params() | settings.params()).to_pylist()[0]
-    return VisitSummary(
-        attack_stores=len(attack),
-        attack_visited=int((attack["visits"] > 0).sum()),
-        below_fair_share=len(below),
-        below_visited=int((below["visits"] > 0).sum()),
-        price_compliance=rates["price_compliance"],
-        oos_rate=rates["oos_rate"],
-        display_ok=rates["display_ok"],
-        promo_executed=rates["promo_executed"],
-        visits=int(rates["visits"] or 0),
-    )
+    """Coverage of Attack and below-fair-share stores; execution rates per visit (domain.md), from SQL."""
+    row = run_query_arrow(con, "visit-summary", filters, settings).to_pylist()[0]
+    return VisitSummary(**row)
 
 
 def visits_by_manager(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
-    """Per KA manager: stores, visits, Attack stores and how many of them were visited."""
-    cov = run(con, "visit-coverage", filters, settings)
-    cov["ka_manager"] = cov["ka_manager"].fillna("—")
-    cov["attack"] = cov["quadrant"] == "Attack"
-    cov["attack_visited"] = cov["attack"] & (cov["visits"] > 0)
-    g = cov.groupby("ka_manager").agg(
-        stores=("store_id", "count"),
-        visits=("visits", "sum"),
-        attack=("attack", "sum"),
-        attack_visited=("attack_visited", "sum"),
-    )
-    return g.reset_index().sort_values("visits", ascending=False).reset_index(drop=True)
+    """Per KA manager (SQL): stores, visits, Attack stores and how many of them were visited."""
+    df = run_query(con, "visits-by-manager", filters, settings)
+    df["ka_manager"] = df["ka_manager"].fillna("—")
+    return df
 
 
 def not_visited(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, days: int) -> pd.DataFrame:
@@ -309,7 +267,7 @@ def weeks_in(filters: Filters) -> int | None:
 
 
 def quadrant_counts(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
-    return quadrant_summary(run(con, "quadrants", filters, settings))
+    return quadrant_summary(con, filters, settings)
 
 
 def change_counts(ka: pd.DataFrame) -> dict[str, int]:

@@ -1,8 +1,29 @@
--- fair-share: one row per store × category with at least one matched week.
-WITH
--- include: _scope
-SELECT
-    store_id, store_name, chain, region, category, own_revenue, category_revenue,
-    customer_share, market_share, fair_share_index, opportunity
-FROM fair_share
-ORDER BY store_id, category
+-- Fair share per store and category with at least one matched week.
+-- Reads: period, scope, market_share.
+fair_share_base AS (
+    SELECT
+        st.store_id,
+        st.store_name,
+        st.chain,
+        st.region,
+        sc.category,
+        sc.own_revenue,
+        sc.category_revenue,
+        sc.own_revenue / nullif(sc.category_revenue, 0) AS customer_share,
+        ms.market_share
+    FROM store_category AS sc
+    INNER JOIN scope_stores AS st ON st.store_id = sc.store_id
+    LEFT JOIN market_share AS ms ON ms.region = st.region AND ms.category = sc.category
+),
+
+fair_share AS (
+    SELECT
+        *,
+        customer_share / nullif(market_share, 0) * 100 AS fair_share_index,
+        CASE
+            WHEN customer_share IS NULL OR market_share IS NULL THEN NULL
+            WHEN market_share > customer_share THEN (market_share - customer_share) * category_revenue
+            ELSE 0
+        END AS opportunity
+    FROM fair_share_base
+)

@@ -1,13 +1,6 @@
 -- ka-list: every store in scope, classed by own revenue (every week of the
 -- period, the traditional measure) and by potential (matched weeks).
-WITH
--- include: _scope
-own_all AS (
-    SELECT store_id, sum(own_revenue) AS own_revenue
-    FROM sales_scw
-    GROUP BY store_id
-),
-
+-- Reads: period, scope, market_share, fair_share, levels, quadrants.
 by_own AS (
     SELECT
         st.store_id,
@@ -43,14 +36,14 @@ flagged AS (
         abc_by_own = 'A' AS ka_by_own,
         abc_by_potential = 'A' AS ka_by_potential
     FROM classed
-)
+),
 
-SELECT
-    store_id, store_name, chain, own_revenue, potential, abc_by_own, abc_by_potential,
-    ka_by_own, ka_by_potential,
-    CASE
-        WHEN ka_by_potential AND NOT ka_by_own THEN 'missed'
-        WHEN ka_by_own AND NOT ka_by_potential THEN 'over-served'
-    END AS change
-FROM flagged
-ORDER BY own_revenue DESC, store_id
+ka_list AS (
+    SELECT
+        *,
+        CASE
+            WHEN ka_by_potential AND NOT ka_by_own THEN 'missed'
+            WHEN ka_by_own AND NOT ka_by_potential THEN 'over-served'
+        END AS change
+    FROM flagged
+)

@@ -1,12 +1,11 @@
--- pareto: chains with own sales in the period, largest first, with A/B/C.
-WITH
--- include: _scope
+-- pareto: chains with own sales in the period (every week: own_all), largest
+-- first, with A/B/C. Reads: period, scope.
 chain_own AS (
-    SELECT st.chain, sum(s.own_revenue) AS own_revenue
-    FROM sales_scw AS s
-    INNER JOIN scope_stores AS st ON st.store_id = s.store_id
+    SELECT st.chain, sum(o.own_revenue) AS own_revenue
+    FROM own_all AS o
+    INNER JOIN scope_stores AS st ON st.store_id = o.store_id
     GROUP BY st.chain
-    HAVING sum(s.own_revenue) > 0
+    HAVING sum(o.own_revenue) > 0
 ),
 
 ranked AS (
@@ -20,10 +19,11 @@ ranked AS (
             ORDER BY own_revenue DESC, chain ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
         ), 0) / sum(own_revenue) OVER () AS cum_before
     FROM chain_own
-)
+),
 
-SELECT
-    chain, own_revenue, share, cum_share,
-    CASE WHEN cum_before < $a_cut THEN 'A' WHEN cum_before < $b_cut THEN 'B' ELSE 'C' END AS abc
-FROM ranked
-ORDER BY own_revenue DESC, chain
+pareto AS (
+    SELECT
+        *,
+        CASE WHEN cum_before < $a_cut THEN 'A' WHEN cum_before < $b_cut THEN 'B' ELSE 'C' END AS abc
+    FROM ranked
+)

@@ -1,7 +1,5 @@
 -- promo-summary: one row per promotion in the period (and, with a region or
--- category filter, with at least one row there).
-WITH
--- include: _promo
+-- category filter, with at least one row there). Reads: period, promo.
 per_promo AS (
     SELECT
         p.promo_id,
@@ -22,15 +20,15 @@ per_promo AS (
         coalesce(sum(l.units_sold), 0) AS units_sold
     FROM promos AS p
     LEFT JOIN lift AS l ON l.promo_id = p.promo_id
-    WHERE ($all_regions AND $all_categories)
+    WHERE (cardinality($regions) = 0 AND cardinality($categories) = 0)
        OR p.promo_id IN (SELECT promo_id FROM lift_in_scope)
     GROUP BY p.promo_id, p.chain, p.mechanic, p.start_date, p.end_date, p.cost, p.retailer_target_units
-)
+),
 
-SELECT
-    promo_id, chain, mechanic, start_date, end_date, stores, incremental_units,
-    incremental_revenue, incremental_gross_profit, cost,
-    (incremental_gross_profit - cost) / nullif(cost, 0) AS roi,
-    CASE WHEN retailer_target_units IS NOT NULL THEN units_sold >= retailer_target_units END AS target_met
-FROM per_promo
-ORDER BY start_date, promo_id
+promo_summary AS (
+    SELECT
+        *,
+        (incremental_gross_profit - cost) / nullif(cost, 0) AS roi,
+        CASE WHEN retailer_target_units IS NOT NULL THEN units_sold >= retailer_target_units END AS target_met
+    FROM per_promo
+)

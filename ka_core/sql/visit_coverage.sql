@@ -1,6 +1,5 @@
 -- visit-coverage: one row per store in scope.
-WITH
--- include: _scope
+-- Reads: period, scope, market_share, fair_share, levels, quadrants, visit_rows.
 -- A visit is one (store, date, rep); its category rows count once.
 visit_events AS (
     SELECT DISTINCT store_id, visit_date, rep
@@ -24,8 +23,8 @@ rows_per_store AS (
     GROUP BY store_id
 ),
 
--- Days since the last visit count to the period's end: --to if given, else the
--- later of the last visit and the Sunday of the latest sales week.
+-- Days since the last visit count to the period's end: the --to date if given,
+-- else the later of the last visit and the Sunday of the latest sales week.
 period_end AS (
     SELECT coalesce(
         CAST($date_to AS DATE),
@@ -34,22 +33,24 @@ period_end AS (
             (SELECT max(week) + 6 FROM sales)
         )
     ) AS end_day
-)
+),
 
-SELECT
-    q.store_id,
-    q.store_name,
-    q.chain,
-    q.ka_manager,
-    q.quadrant,
-    coalesce(e.visits, 0) AS visits,
-    e.last_visit,
-    pe.end_day - e.last_visit AS days_since_last_visit,
-    r.share_of_shelf,
-    r.price_compliance,
-    r.oos_rate
-FROM quadrants AS q
-CROSS JOIN period_end AS pe
-LEFT JOIN events_per_store AS e ON e.store_id = q.store_id
-LEFT JOIN rows_per_store AS r ON r.store_id = q.store_id
-ORDER BY q.store_id
+visit_coverage AS (
+    SELECT
+        q.store_id,
+        q.store_name,
+        q.chain,
+        q.ka_manager,
+        q.quadrant,
+        q.below_fair_share,  -- not a report column: for the coverage of stores below fair share
+        coalesce(e.visits, 0) AS visits,
+        e.last_visit,
+        date_diff('day', e.last_visit, pe.end_day) AS days_since_last_visit,
+        r.share_of_shelf,
+        r.price_compliance,
+        r.oos_rate
+    FROM quadrants AS q
+    CROSS JOIN period_end AS pe
+    LEFT JOIN events_per_store AS e ON e.store_id = q.store_id
+    LEFT JOIN rows_per_store AS r ON r.store_id = q.store_id
+)

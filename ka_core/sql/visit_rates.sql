@@ -1,8 +1,6 @@
 -- Execution rates per visit (store, date, rep) in scope: a visit counts as
 -- compliant, displayed or executed when all its known rows are; as OOS when
--- any row lists a SKU out of stock.
-WITH
--- include: _scope
+-- any row lists a SKU out of stock. Reads: period, scope, visit_rows.
 per_visit AS (
     SELECT
         store_id,
@@ -14,12 +12,14 @@ per_visit AS (
         min(CASE WHEN promo_executed THEN 1 WHEN NOT promo_executed THEN 0 END) AS promo_executed
     FROM visit_rows
     GROUP BY store_id, visit_date, rep
-)
+),
 
-SELECT
-    count(*) AS visits,
-    avg(price_ok) AS price_compliance,
-    avg(oos) AS oos_rate,
-    avg(display_ok) AS display_ok,
-    avg(promo_executed) AS promo_executed
-FROM per_visit
+visit_rates AS (
+    SELECT
+        count(*) AS visits,
+        avg(CAST(price_ok AS DOUBLE)) AS price_compliance,
+        avg(CAST(oos AS DOUBLE)) AS oos_rate,
+        avg(CAST(display_ok AS DOUBLE)) AS display_ok,
+        avg(CAST(promo_executed AS DOUBLE)) AS promo_executed
+    FROM per_visit
+)

@@ -1,7 +1,6 @@
 -- One promotion's weekly units over all its stores and SKUs, from the baseline
 -- window to the post window, with its summed baseline and OOS visits.
-WITH
--- include: _promo
+-- Reads: period, promo.
 weekly AS (
     SELECT week, phase, sum(units) AS units, sum(revenue) AS revenue
     FROM pair_weeks
@@ -25,16 +24,17 @@ oos_weeks AS (
     WHERE pa.promo_id = $promo_id
       AND position(';' || pa.sku || ';' IN ';' || v.oos_skus || ';') > 0
     GROUP BY CAST(date_trunc('week', v.visit_date) AS DATE)
-)
+),
 
-SELECT
-    w.week,
-    w.phase,
-    w.units,
-    w.revenue,
-    b.baseline_units,
-    coalesce(o.oos_visits, 0) AS oos_visits
-FROM weekly AS w
-CROSS JOIN promo_baseline AS b
-LEFT JOIN oos_weeks AS o ON o.week = w.week
-ORDER BY w.week
+promo_weekly AS (
+    SELECT
+        w.week,
+        w.phase,
+        w.units,
+        w.revenue,
+        b.baseline_units,
+        coalesce(o.oos_visits, 0) AS oos_visits
+    FROM weekly AS w
+    CROSS JOIN promo_baseline AS b
+    LEFT JOIN oos_weeks AS o ON o.week = w.week
+)

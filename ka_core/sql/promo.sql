@@ -1,5 +1,5 @@
--- Shared CTEs of the promotion reports (domain.md, "Promotions").
--- include: _period
+-- The promotion reports' rows (domain.md, "Promotions"): lift per promotion,
+-- store and SKU. Reads: period.
 -- Promotions whose promo weeks overlap the period; their windows may reach outside it.
 promos AS (
     SELECT
@@ -8,7 +8,7 @@ promos AS (
         CAST(date_trunc('week', p.end_date) AS DATE) AS last_week
     FROM promotions AS p
     CROSS JOIN period
-    WHERE ($all_chains OR p.chain IN $chains)
+    WHERE (cardinality($chains) = 0 OR array_contains($chains, p.chain))
       AND CAST(date_trunc('week', p.end_date) AS DATE) >= period.first_week
       AND CAST(date_trunc('week', p.start_date) AS DATE) <= period.last_day
 ),
@@ -158,6 +158,6 @@ lift AS MATERIALIZED (  -- read twice by promo-summary: compute once
 lift_in_scope AS (
     SELECT *
     FROM lift
-    WHERE ($all_regions OR region IN $regions)
-      AND ($all_categories OR category IN $categories)
-),
+    WHERE (cardinality($regions) = 0 OR array_contains($regions, region))
+      AND (cardinality($categories) = 0 OR array_contains($categories, category))
+)
