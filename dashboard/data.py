@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from ka_core import db, reports, views
+from ka_core import db, views
 from ka_core.errors import KaError
 from ka_core.settings import Filters, Settings
 
@@ -178,23 +178,19 @@ def open_warehouse(creating_message: str, busy_message: str) -> None:
 @st.cache_data(**CACHE)
 def _report(name: str, filters: Filters, settings: Settings, version: tuple) -> pd.DataFrame:
     with reading() as con:
-        return reports.run(con, name, filters, settings)
+        return views.rows(con, name, filters, settings)
 
 
 def report(name: str, filters: Filters, settings: Settings) -> pd.DataFrame:
-    """A contract report (reports.run), computed once per filters, settings and warehouse state."""
+    """A contract report or a dashboard query (reports.REPORTS / QUERIES), computed once per
+    filters, settings and warehouse state, however many views and charts read it."""
     return _report(name, filters, settings, stamp())
 
 
-@st.cache_data(**CACHE)
-def _view(name: str, filters: Filters, settings: Settings, args: tuple, version: tuple):
-    with reading() as con:
-        return getattr(views, name)(con, filters, settings, *args)
-
-
 def view(name: str, filters: Filters, settings: Settings, *args):
-    """A ka_core.views function by name (kpis, chain_summary, stores_to_visit, …), cached."""
-    return _view(name, filters, settings, args, stamp())
+    """A ka_core.views function by name (kpis, chain_summary, stores_to_visit, …) over the cached reports:
+    it only selects, merges and sorts their rows, so it is not cached itself."""
+    return getattr(views, name)(report, filters, settings, *args)
 
 
 @st.cache_data(**CACHE)

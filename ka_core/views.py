@@ -1,23 +1,41 @@
 """What the dashboard pages show beyond the contract's reports, computed here, not in pages/.
 
-Every function takes a connection, Filters and Settings and returns plain
+Every function takes a source, Filters and Settings and returns plain
 DataFrames or dicts; the numbers come from the reports (reports.run) or from
 the dashboard's queries (reports.QUERIES, SQL in ka_core/sql), so the screen
-and the command line agree. A view selects, sorts and merges their rows: every
+and the command line agree. The source is a DuckDB connection, or a function
+(name, filters, settings) -> rows that the caller caches: the dashboard passes
+its cached reader, so a report that several views need is computed once. A view selects, sorts and merges their rows: every
 share, sum-ratio, rollup and threshold comparison is computed in SQL, once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import duckdb
 import pandas as pd
 
 from .db import query
-from .reports import run, run_query, run_query_arrow
+from .reports import REPORTS, run, run_query
 from .settings import Filters, Settings
+
+# A DuckDB connection, or a function (name, filters, settings) -> the rows of that report or query.
+Source = duckdb.DuckDBPyConnection | Callable[[str, Filters, Settings], pd.DataFrame]
+
+
+def rows(src: Source, name: str, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """The rows of a report (REPORTS) or a dashboard query (QUERIES), from a connection or a reader."""
+    if isinstance(src, duckdb.DuckDBPyConnection):
+        return (run if name in REPORTS else run_query)(src, name, filters, settings)
+    return src(name, filters, settings)
+
+
+def _record(df: pd.DataFrame) -> dict:
+    """The first row as a dict, missing values as None."""
+    return {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].items()}
 
 PRESETS = ("4w", "13w", "52w", "ytd", "all", "custom")
 
@@ -77,16 +95,16 @@ class Kpis:
     promo_roi: float | None
 
 
-def rollup(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, level: str) -> pd.DataFrame:
+def rollup(src: Source, filters: Filters, settings: Settings, level: str) -> pd.DataFrame:
     """The rows of one level ('chain', 'region' or 'total') of the SQL rollup (sql/levels.sql, sql/rollup.sql)."""
-    r = run_query(con, "rollup", filters, settings)
+    r = rows(src, "rollup", filters, settings)
     return r[r["level"] == level].reset_index(drop=True)
 
 
-def kpis(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> Kpis:
+def kpis(src: Source, filters: Filters, settings: Settings) -> Kpis:
     """The period's headline numbers: the rollup's total row and the promotions' ROI, both from SQL."""
-    total = next(r for r in run_query_arrow(con, "rollup", filters, settings).to_pylist() if r["level"] == "total")
-    promo = run_query_arrow(con, "promo-total", filters, settings).to_pylist()[0]
+    total = _record(rollup(src, filters, settings, "total"))
+    promo = _record(rows(src, "promo-total", filters, settings))
     return Kpis(
         own_sales=total["own_revenue_all"],
         customer_share=total["customer_share"],
@@ -98,13 +116,13 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -
     )
 
 
-def chain_summary(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def chain_summary(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
     """Where we stand in each chain: own sales and class (pareto), shares, index, opportunity, Attack stores.
 
     The shares are the rollup's chain rows (SQL), over the chain's store-category rows.
     """
-    pareto = run(con, "pareto", filters, settings)
-    chains = rollup(con, filters, settings, "chain").rename(
+    pareto = rows(src, "pareto", filters, settings)
+    chains = rollup(src, filters, settings, "chain").rename(
         columns={"key": "chain", "category_revenue": "potential", "attack_stores": "attack"}
     )
     out = pareto[["chain", "own_revenue", "share", "abc"]].merge(
@@ -115,10 +133,10 @@ def chain_summary(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Se
     return out
 
 
-def stores_to_visit(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, limit: int = 15) -> pd.DataFrame:
+def stores_to_visit(src: Source, filters: Filters, settings: Settings, limit: int = 15) -> pd.DataFrame:
     """Stores ranked by opportunity, with quadrant, KA manager and days since the last visit."""
-    cov = run(con, "visit-coverage", filters, settings)
-    q = run(con, "quadrants", filters, settings)
+    cov = rows(src, "visit-coverage", filters, settings)
+    q = rows(src, "quadrants", filters, settings)
     df = q.merge(cov[["store_id", "ka_manager", "visits", "last_visit", "days_since_last_visit"]], on="store_id")
     df = df[df["opportunity"] > 0].sort_values(["opportunity", "store_id"], ascending=[False, True])
     return df[
@@ -132,17 +150,17 @@ def stores_with_share(q: pd.DataFrame) -> pd.DataFrame:
     return known.sort_values(["potential", "store_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def quadrant_summary(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def quadrant_summary(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
     """Stores, opportunity and potential per quadrant (SQL), every quadrant listed, zeros included."""
     from .metrics import QUADRANTS
 
-    g = run_query(con, "quadrant-summary", filters, settings).set_index("quadrant")
+    g = rows(src, "quadrant-summary", filters, settings).set_index("quadrant")
     return g.reindex(list(QUADRANTS)).fillna(0).rename_axis("quadrant").reset_index()
 
 
-def ka_comparison(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def ka_comparison(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
     """The KA list by potential against the KA list by own sales (stores that are KA on either)."""
-    ka = run(con, "ka-list", filters, settings)
+    ka = rows(src, "ka-list", filters, settings)
     keep = ka[(ka["ka_by_own"] == True) | (ka["ka_by_potential"] == True)]  # noqa: E712 (NULL-safe)
     return keep.sort_values(["change", "potential"], ascending=[True, False], na_position="last").reset_index(drop=True)
 
@@ -187,32 +205,32 @@ class VisitSummary:
     visits: int
 
 
-def visit_summary(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> VisitSummary:
+def visit_summary(src: Source, filters: Filters, settings: Settings) -> VisitSummary:
     """Coverage of Attack and below-fair-share stores; execution rates per visit (domain.md), from SQL."""
-    row = run_query_arrow(con, "visit-summary", filters, settings).to_pylist()[0]
+    row = _record(rows(src, "visit-summary", filters, settings))
     return VisitSummary(**row)
 
 
-def visits_by_manager(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def visits_by_manager(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
     """Per KA manager (SQL): stores, visits, Attack stores and how many of them were visited."""
-    df = run_query(con, "visits-by-manager", filters, settings)
+    df = rows(src, "visits-by-manager", filters, settings)
     df["ka_manager"] = df["ka_manager"].fillna("—")
     return df
 
 
-def not_visited(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, days: int) -> pd.DataFrame:
+def not_visited(src: Source, filters: Filters, settings: Settings, days: int) -> pd.DataFrame:
     """Stores with no visit for at least `days` days (or none in the period), biggest opportunity first."""
-    cov = run(con, "visit-coverage", filters, settings)
-    q = run(con, "quadrants", filters, settings)[["store_id", "opportunity", "fair_share_index"]]
+    cov = rows(src, "visit-coverage", filters, settings)
+    q = rows(src, "quadrants", filters, settings)[["store_id", "opportunity", "fair_share_index"]]
     df = cov.merge(q, on="store_id")
     df = df[(df["days_since_last_visit"] >= days) | df["last_visit"].isna()]
     return df.sort_values(["opportunity", "store_id"], ascending=[False, True], na_position="last").reset_index(drop=True)
 
 
-def shelf_vs_share(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+def shelf_vs_share(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
     """Share of shelf against customer share per store (shelf should follow sales)."""
-    cov = run(con, "visit-coverage", filters, settings)
-    q = run(con, "quadrants", filters, settings)[["store_id", "customer_share", "potential", "region"]]
+    cov = rows(src, "visit-coverage", filters, settings)
+    q = rows(src, "quadrants", filters, settings)[["store_id", "customer_share", "potential", "region"]]
     df = cov.merge(q, on="store_id").dropna(subset=["share_of_shelf", "customer_share"])
     return df.reset_index(drop=True)
 
@@ -244,9 +262,9 @@ def kpi_changes(cur: Kpis, prev: Kpis | None) -> dict[str, float | None]:
     return out
 
 
-def a_cut_potential(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> float | None:
+def a_cut_potential(src: Source, filters: Filters, settings: Settings) -> float | None:
     """The potential of the smallest class-A store: where the A cut falls on the potential axis."""
-    ka = run(con, "ka-list", filters, settings)
+    ka = rows(src, "ka-list", filters, settings)
     a = ka.loc[ka["abc_by_potential"] == "A", "potential"]
     return float(a.min()) if len(a) else None
 
@@ -266,8 +284,8 @@ def weeks_in(filters: Filters) -> int | None:
     return ((filters.date_to - start).days + 1 + 6) // 7
 
 
-def quadrant_counts(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
-    return quadrant_summary(con, filters, settings)
+def quadrant_counts(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
+    return quadrant_summary(src, filters, settings)
 
 
 def change_counts(ka: pd.DataFrame) -> dict[str, int]:
@@ -280,9 +298,9 @@ def missed_potential(ka: pd.DataFrame) -> float:
     return float(ka.loc[ka["change"] == "missed", "potential"].sum())
 
 
-def promo_lift_of(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, promo_id: str) -> pd.DataFrame:
+def promo_lift_of(src: Source, filters: Filters, settings: Settings, promo_id: str) -> pd.DataFrame:
     """The promo-lift rows of one promotion (all its rows: the period selects promotions, not weeks)."""
-    lift = run(con, "promo-lift", replace(filters, date_from=None, date_to=None), settings)
+    lift = rows(src, "promo-lift", replace(filters, date_from=None, date_to=None), settings)
     return lift[lift["promo_id"] == promo_id].reset_index(drop=True)
 
 
