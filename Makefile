@@ -12,14 +12,16 @@ run: install
 demo: install
 	$(PY) -m ka_core init --demo --force
 
-test: install
+test: install lint
 	$(PY) -m pytest -q
 
 test-fast:
 	$(PY) -m pytest -q -m "not browser"
 
 lint:
-	$(PY) -m ruff check ka_core pages app.py tests
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 bench: install
 	$(PY) -m ka_core bench
+	$(PY) -m dashboard.bench

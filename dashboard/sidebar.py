@@ -49,11 +49,20 @@ def setting(spec: Setting, lg: str, key: str | None = None, on_change=None, args
             kwargs.pop("value")
         st.slider(**kwargs, key=key, on_change=on_change, args=args)
     elif spec.widget == "radio":
-        st.radio(spec.label_in(lg), spec.choices, key=key, horizontal=True, help=spec.help_in(lg),
-                 format_func=lambda v: spec.choice_label(v, lg), on_change=on_change, args=args)
+        st.radio(
+            spec.label_in(lg),
+            spec.choices,
+            key=key,
+            horizontal=True,
+            help=spec.help_in(lg),
+            format_func=lambda v: spec.choice_label(v, lg),
+            on_change=on_change,
+            args=args,
+        )
     elif spec.widget == "text":
-        st.text_input(spec.label_in(lg), spec.default, key=key, help=spec.help_in(lg), max_chars=8,
-                      on_change=on_change, args=args)
+        st.text_input(
+            spec.label_in(lg), spec.default, key=key, help=spec.help_in(lg), max_chars=8, on_change=on_change, args=args
+        )
 
 
 def mirror(names: tuple[str, ...], lg: str) -> None:

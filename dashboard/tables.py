@@ -36,7 +36,9 @@ def _column_config(df: pd.DataFrame, lg: str) -> dict:
         name = label(c, lg)
         if meta is None:
             numeric = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-            cfg[name] = st.column_config.NumberColumn(name, format="localized") if numeric else st.column_config.Column(name)
+            cfg[name] = (
+                st.column_config.NumberColumn(name, format="localized") if numeric else st.column_config.Column(name)
+            )
             continue
         helptext = i18n.help_text(c, lg)
         number = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
@@ -72,7 +74,9 @@ def table(
     data = shown
     if highlight and highlight in df:
         colours = [HIGHLIGHT.get(v, "") for v in df[highlight]]
-        data = shown.style.apply(lambda row: [f"background-color: {colours[row.name]}" if colours[row.name] else ""] * len(row), axis=1)
+        data = shown.style.apply(
+            lambda row: [f"background-color: {colours[row.name]}" if colours[row.name] else ""] * len(row), axis=1
+        )
     if rows is not None:
         height = ROW_PX * (min(rows, len(df)) + 1) + 3
     event = st.dataframe(
@@ -88,12 +92,20 @@ def table(
     full = _display(df, lg, screen=False)  # downloads keep every digit
     with st.container(horizontal=True, gap="small"):
         st.download_button(
-            t("download_csv", lg), sheets.csv_bytes(full),
-            file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", icon=":material/download:",
+            t("download_csv", lg),
+            sheets.csv_bytes(full),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            icon=":material/download:",
         )
         st.download_button(
-            t("download_xlsx", lg), sheets.xlsx_bytes(full), file_name=f"{name}.xlsx", icon=":material/download:",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+            t("download_xlsx", lg),
+            sheets.xlsx_bytes(full),
+            file_name=f"{name}.xlsx",
+            icon=":material/download:",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
         )
     return event
 

@@ -182,8 +182,9 @@ class Phases:
         self.rows: list[dict[str, Any]] = []
 
     def mark(self, size: str, phase: str) -> None:
-        self.rows.append({"size": size, "phase": phase, "peak_rss_mb": round(peak_rss_mb(), 1),
-                          "rss_mb": current_rss_mb()})
+        self.rows.append(
+            {"size": size, "phase": phase, "peak_rss_mb": round(peak_rss_mb(), 1), "rss_mb": current_rss_mb()}
+        )
 
 
 # The warehouses --------------------------------------------------------------------------------
@@ -247,9 +248,12 @@ def warehouse(folder: Path, size: str) -> tuple[Path, dict[str, Any]]:
         info["build_s"] = time.perf_counter() - t
     con = db.connect(path, read_only=True)
     try:
-        names = {r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()}
+        names = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        }
         counted = [*TABLES, *(["ka_sales_weekly"] if "ka_sales_weekly" in names else [])]
         info["rows"] = {n: con.execute(f"SELECT count(*) FROM {n}").fetchall()[0][0] for n in counted}
     finally:
@@ -321,8 +325,10 @@ def compare(name: str, sql: pd.DataFrame, ref: pd.DataFrame, examples: int = 5) 
             out["problems"].append(
                 {
                     "what": f"column {col}: {int((~same).sum())} of {len(m)} rows differ",
-                    "examples": [{k: v if isinstance(v, float) else _cell(v) for k, v in r.items()}
-                                 for r in bad.to_dict("records")],
+                    "examples": [
+                        {k: v if isinstance(v, float) else _cell(v) for k, v in r.items()}
+                        for r in bad.to_dict("records")
+                    ],
                 }
             )
     out["status"] = "OK" if not out["problems"] else "MISMATCH"
@@ -368,11 +374,17 @@ def bench_reports(
             warm = _warm(lambda name=name: run(con, name), runs)
             floor = floor_time(floor_sql(name))
             raw = floor_time(FLOORS[name])
-            r |= {"warm_s": warm["median"], "warm_min_s": warm["min"], "warm_runs_s": warm["runs"],
-                  "warm_cpu_s": warm["cpu"], "floor_s": floor["median"], "floor_min_s": floor["min"],
-                  "floor_cpu_s": floor["cpu"],
-                  "floor_reads": "ka_sales_weekly" if floor_sql(name) != FLOORS[name] else "sales",
-                  "raw_floor_s": raw["median"]}
+            r |= {
+                "warm_s": warm["median"],
+                "warm_min_s": warm["min"],
+                "warm_runs_s": warm["runs"],
+                "warm_cpu_s": warm["cpu"],
+                "floor_s": floor["median"],
+                "floor_min_s": floor["min"],
+                "floor_cpu_s": floor["cpu"],
+                "floor_reads": "ka_sales_weekly" if floor_sql(name) != FLOORS[name] else "sales",
+                "raw_floor_s": raw["median"],
+            }
             r["ratio_to_floor"] = r["warm_s"] / r["floor_s"] if r["floor_s"] else None
             r["ratio_to_raw_floor"] = r["warm_s"] / r["raw_floor_s"] if r["raw_floor_s"] else None
             if explain_dir is not None:
@@ -501,8 +513,10 @@ def _f(v: Any, fmt: str, width: int) -> str:
 
 def print_reports(title: str, rows: list[dict[str, Any]]) -> None:
     print(f"\n{title}")
-    head = (f"{'report':15s} {'cold s':>7s} {'warm s':>7s} {'floor s':>8s} {'ratio':>6s} {'pandas s':>9s} "
-            f"{'(load s)':>9s} {'speed-up':>9s}  check")
+    head = (
+        f"{'report':15s} {'cold s':>7s} {'warm s':>7s} {'floor s':>8s} {'ratio':>6s} {'pandas s':>9s} "
+        f"{'(load s)':>9s} {'speed-up':>9s}  check"
+    )
     print(head)
     print("-" * len(head))
     for r in rows:
@@ -513,8 +527,10 @@ def print_reports(title: str, rows: list[dict[str, Any]]) -> None:
             f"{_f(r.get('pandas_load_s'), '.2f', 9)} {_f(r.get('speedup'), '.1f', 8)}×  {check}"
         )
         if r.get("floor_reads") == "ka_sales_weekly":
-            print(f"    (floor over ka_sales_weekly; over the SKU-level sales rows it is {r['raw_floor_s']:.3f} s, "
-                  f"ratio {r['ratio_to_raw_floor']:.1f}×)")
+            print(
+                f"    (floor over ka_sales_weekly; over the SKU-level sales rows it is {r['raw_floor_s']:.3f} s, "
+                f"ratio {r['ratio_to_raw_floor']:.1f}×)"
+            )
         for p in r.get("check", {}).get("problems", []):
             print(f"    {p['what']}: {p.get('examples') or p.get('keys') or ''}")
 
@@ -533,8 +549,9 @@ def targets(size: str, rows: list[dict[str, Any]], loads: dict[str, Any] | None)
 
     def add(what: str, value: float | None, limit: float, at_most: bool = True) -> None:
         ok = None if value is None else (value <= limit if at_most else value >= limit)
-        out.append({"size": size, "target": what, "value": value, "limit": limit,
-                    "op": "<=" if at_most else ">=", "ok": ok})
+        out.append(
+            {"size": size, "target": what, "value": value, "limit": limit, "op": "<=" if at_most else ">=", "ok": ok}
+        )
 
     by = {r["report"]: r for r in rows}
     for name, limit in WARM_MAX.items():
@@ -595,24 +612,32 @@ def main(argv: list[str] | None = None) -> int:
         "targets": [],
         "phases": phases.rows,
     }
-    print(f"machine: {results['machine']['cores']} cores, {results['machine']['memory_gb']} GB; "
-          f"duckdb {duckdb.__version__}, pandas {pd.__version__}")
+    print(
+        f"machine: {results['machine']['cores']} cores, {results['machine']['memory_gb']} GB; "
+        f"duckdb {duckdb.__version__}, pandas {pd.__version__}"
+    )
     for size in sizes:
         path, info = warehouse(folder, size)
         phases.mark(size, "warehouse")
         info["loadavg_before"] = os.getloadavg()
         results["sizes"][size] = info
         how = "reused" if info["reused"] else f"built in {info['build_s']:.1f} s"
-        print(f"\n== {size}: {info['rows']['sales']:,} sales rows, {info['stores']:,} stores × {info['weeks']} weeks "
-              f"({how}: {path})")
+        print(
+            f"\n== {size}: {info['rows']['sales']:,} sales rows, {info['stores']:,} stores × {info['weeks']} weeks "
+            f"({how}: {path})"
+        )
         if info["loadavg_before"][0] > (os.cpu_count() or 1) / 2:
-            print(f"note: the machine is busy (load average {info['loadavg_before'][0]:.1f} on "
-                  f"{os.cpu_count()} cores): times are noisy; ratios taken in the same run hold better")
+            print(
+                f"note: the machine is busy (load average {info['loadavg_before'][0]:.1f} on "
+                f"{os.cpu_count()} cores): times are noisy; ratios taken in the same run hold better"
+            )
         rows = bench_reports(
             path, size, runs, not args.skip_pandas, phases, folder / f"explain-{size}" if args.explain else None
         )
         results["reports"].extend(rows)
-        print_reports(f"{size}: seconds (warm = median of {runs}); ratio = warm / floor; speed-up = pandas / warm", rows)
+        print_reports(
+            f"{size}: seconds (warm = median of {runs}); ratio = warm / floor; speed-up = pandas / warm", rows
+        )
         loads = None
         if not args.skip_load:
             loads = bench_loads(path, folder, size, phases)

@@ -67,7 +67,9 @@ def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
 def empty(message: str) -> go.Figure:
     """A chart-sized message instead of an empty axis."""
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font=dict(size=18, color="#666"), x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.add_annotation(
+        text=message, showarrow=False, font=dict(size=18, color="#666"), x=0.5, y=0.5, xref="paper", yref="paper"
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _layout(fig, "", height=240)
@@ -83,7 +85,10 @@ def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float, currency: st
         text=[f"{a}" for a in df["abc"]],
         textposition="outside",
         name=label("own_revenue", lang),
-        customdata=[[fmt.money(v, lang, currency), fmt.pct(s, lang)] for v, s in zip(df["own_revenue"], df["share"], strict=True)],
+        customdata=[
+            [fmt.money(v, lang, currency), fmt.pct(s, lang)]
+            for v, s in zip(df["own_revenue"], df["share"], strict=True)
+        ],
         hovertemplate="%{x}<br>%{customdata[0]} (%{customdata[1]})<extra></extra>",
     )
     fig.add_scatter(
@@ -98,14 +103,23 @@ def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float, currency: st
     for cut, cls in ((a_cut, "A"), (b_cut, "B")):
         fig.add_hline(y=cut, line=dict(dash="dot", color="#999"), secondary_y=True)
         fig.add_annotation(
-            x=0, xref="paper", xanchor="left", y=cut, yref="y2", yanchor="bottom", showarrow=False,
-            text=t("abc_cut", lang, cls=cls, cut=fmt.pct(cut, lang, 0)), font=dict(size=13, color="#666"),
+            x=0,
+            xref="paper",
+            xanchor="left",
+            y=cut,
+            yref="y2",
+            yanchor="bottom",
+            showarrow=False,
+            text=t("abc_cut", lang, cls=cls, cut=fmt.pct(cut, lang, 0)),
+            font=dict(size=13, color="#666"),
         )
     # Bars end below the cut lines, so the lines' labels never sit on a bar.
     top = float(df["own_revenue"].max()) * 1.45
     fig.update_yaxes(title_text=label("own_revenue", lang), range=[0, top], secondary_y=False)
     money_axis(fig, top, lang, currency=currency, secondary_y=False)
-    fig.update_yaxes(title_text=label("cum_share", lang), tickformat=fmt.AXIS[SHARE], range=[0, 1.05], dtick=0.2, secondary_y=True)
+    fig.update_yaxes(
+        title_text=label("cum_share", lang), tickformat=fmt.AXIS[SHARE], range=[0, 1.05], dtick=0.2, secondary_y=True
+    )
     fig.update_yaxes(showgrid=False, secondary_y=True)
     return _layout(fig, t("pareto_title", lang), height=420)
 
@@ -118,8 +132,12 @@ def share_scatter(q: pd.DataFrame, lang: str, currency: str | None = None) -> go
     y_top = max(0.05, float(d["customer_share"].max()) * 1.05) if len(d) else 1
     line_top = min(x_top, y_top)
     fig.add_scatter(
-        x=[0, line_top], y=[0, line_top], mode="lines", line=dict(color="#999", dash="dash"),
-        name=t("fair_share_line", lang), hoverinfo="skip",
+        x=[0, line_top],
+        y=[0, line_top],
+        mode="lines",
+        line=dict(color="#999", dash="dash"),
+        name=t("fair_share_line", lang),
+        hoverinfo="skip",
     )
     size_ref = float(d["potential"].max()) if len(d) else 1
     for chain, g in d.groupby("chain"):
@@ -128,14 +146,30 @@ def share_scatter(q: pd.DataFrame, lang: str, currency: str | None = None) -> go
             y=g["customer_share"],
             mode="markers",
             name=chain,
-            marker=dict(size=8 + 30 * (g["potential"] / size_ref) ** 0.5, color=chain_color(chain), opacity=0.75, line=dict(width=0.5, color="white")),
+            marker=dict(
+                size=8 + 30 * (g["potential"] / size_ref) ** 0.5,
+                color=chain_color(chain),
+                opacity=0.75,
+                line=dict(width=0.5, color="white"),
+            ),
             customdata=g[["store_id", "store_name", "potential", "fair_share_index"]].values,
             hovertemplate=(
                 "<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
-                + label("customer_share", lang) + ": " + fmt.hover(SHARE, "y") + "<br>"
-                + label("market_share", lang) + ": " + fmt.hover(SHARE, "x") + "<br>"
-                + label("fair_share_index", lang) + ": " + fmt.hover(INDEX, "customdata[3]") + "<br>"
-                + label("potential", lang) + ": " + fmt.hover(MONEY, "customdata[2]", lang, currency)
+                + label("customer_share", lang)
+                + ": "
+                + fmt.hover(SHARE, "y")
+                + "<br>"
+                + label("market_share", lang)
+                + ": "
+                + fmt.hover(SHARE, "x")
+                + "<br>"
+                + label("fair_share_index", lang)
+                + ": "
+                + fmt.hover(INDEX, "customdata[3]")
+                + "<br>"
+                + label("potential", lang)
+                + ": "
+                + fmt.hover(MONEY, "customdata[2]", lang, currency)
                 + "<extra>%{fullData.name}</extra>"
             ),
         )
@@ -145,31 +179,68 @@ def share_scatter(q: pd.DataFrame, lang: str, currency: str | None = None) -> go
 
 
 def store_weekly(
-    w: pd.DataFrame, visits: pd.DataFrame, market_share: float | None, store: str, lang: str, currency: str | None = None
+    w: pd.DataFrame,
+    visits: pd.DataFrame,
+    market_share: float | None,
+    store: str,
+    lang: str,
+    currency: str | None = None,
 ) -> go.Figure:
     """A store's weekly own and category sales (top), customer share against market share (bottom), visits marked."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.08)
-    fig.add_scatter(x=w["week"], y=w["category_revenue"], name=t("weekly_category", lang), line=dict(color="#9fb3c8", width=3), row=1, col=1)
-    fig.add_scatter(x=w["week"], y=w["own_revenue"], name=t("weekly_own", lang), line=dict(color="#1f4e8c", width=3), row=1, col=1)
     fig.add_scatter(
-        x=w["week"], y=w["customer_share"], name=label("customer_share", lang), line=dict(color="#e4572e", width=3), row=2, col=1,
+        x=w["week"],
+        y=w["category_revenue"],
+        name=t("weekly_category", lang),
+        line=dict(color="#9fb3c8", width=3),
+        row=1,
+        col=1,
+    )
+    fig.add_scatter(
+        x=w["week"], y=w["own_revenue"], name=t("weekly_own", lang), line=dict(color="#1f4e8c", width=3), row=1, col=1
+    )
+    fig.add_scatter(
+        x=w["week"],
+        y=w["customer_share"],
+        name=label("customer_share", lang),
+        line=dict(color="#e4572e", width=3),
+        row=2,
+        col=1,
         hovertemplate=fmt.hover(DATE, "x", lang) + "<br>" + fmt.hover(SHARE, "y") + "<extra></extra>",
     )
     if market_share is not None:
-        fig.add_hline(y=market_share, line=dict(color="#555", dash="dash"), row=2, col=1,
-                      annotation_text=f"{label('market_share', lang)} {fmt.pct(market_share, lang)}",
-                      annotation_position="top left")
+        fig.add_hline(
+            y=market_share,
+            line=dict(color="#555", dash="dash"),
+            row=2,
+            col=1,
+            annotation_text=f"{label('market_share', lang)} {fmt.pct(market_share, lang)}",
+            annotation_position="top left",
+        )
     if len(visits):
         days = sorted(set(visits["visit_date"]))
         fig.add_scatter(
-            x=days, y=[0] * len(days), mode="markers", name=t("visit_marker", lang),
-            marker=dict(symbol="triangle-up", size=12, color="#3c9a5f"), row=2, col=1,
+            x=days,
+            y=[0] * len(days),
+            mode="markers",
+            name=t("visit_marker", lang),
+            marker=dict(symbol="triangle-up", size=12, color="#3c9a5f"),
+            row=2,
+            col=1,
             hovertemplate=fmt.hover(DATE, "x", lang) + "<extra>" + t("visit_marker", lang) + "</extra>",
         )
     fig.update_yaxes(title_text=t("revenue_axis", lang), rangemode="tozero", row=1, col=1)
-    money_axis(fig, float(pd.concat([w["category_revenue"], w["own_revenue"]]).max()), lang, currency=currency, row=1, col=1)
+    money_axis(
+        fig, float(pd.concat([w["category_revenue"], w["own_revenue"]]).max()), lang, currency=currency, row=1, col=1
+    )
     top = max(float(w["customer_share"].max()) if w["customer_share"].notna().any() else 0, market_share or 0, 0.01)
-    fig.update_yaxes(title_text=t("share_axis", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[-0.02 * top, top * 1.3], row=2, col=1)
+    fig.update_yaxes(
+        title_text=t("share_axis", lang) + " (%)",
+        tickformat=fmt.AXIS[SHARE],
+        range=[-0.02 * top, top * 1.3],
+        row=2,
+        col=1,
+    )
     fig.update_xaxes(title_text=t("week", lang), row=2, col=1)
     fig.update_xaxes(tickformat=fmt.date_tick(lang))
     return _layout(fig, t("store_weekly_title", lang, store=store), height=600)
@@ -195,29 +266,59 @@ def quadrant_scatter(
             customdata=g[["store_id", "store_name", "chain", "opportunity"]].values,
             hovertemplate=(
                 "<b>%{customdata[1]}</b> (%{customdata[0]}, %{customdata[2]})<br>"
-                + label("potential", lang) + ": " + fmt.hover(MONEY, "x", lang, currency) + "<br>"
-                + label("fair_share_index", lang) + ": " + fmt.hover(INDEX, "y") + "<br>"
-                + label("opportunity", lang) + ": " + fmt.hover(MONEY, "customdata[3]", lang, currency) + "<extra></extra>"
+                + label("potential", lang)
+                + ": "
+                + fmt.hover(MONEY, "x", lang, currency)
+                + "<br>"
+                + label("fair_share_index", lang)
+                + ": "
+                + fmt.hover(INDEX, "y")
+                + "<br>"
+                + label("opportunity", lang)
+                + ": "
+                + fmt.hover(MONEY, "customdata[3]", lang, currency)
+                + "<extra></extra>"
             ),
         )
     fig.add_hline(
-        y=fsi_threshold, line=dict(color="#444", dash="dash"),
-        annotation_text=f"{label('fair_share_index', lang)} = {fmt.index(fsi_threshold, lang)}", annotation_position="bottom left",
+        y=fsi_threshold,
+        line=dict(color="#444", dash="dash"),
+        annotation_text=f"{label('fair_share_index', lang)} = {fmt.index(fsi_threshold, lang)}",
+        annotation_position="bottom left",
     )
     if a_cut_potential:
         fig.add_vline(x=a_cut_potential, line=dict(color="#444", dash="dash"))
         # Annotations on a log axis take log10 of the value (shapes take the value).
         fig.add_annotation(
-            x=math.log10(a_cut_potential), xref="x", y=1, yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
-            text=t("a_cut_line", lang), font=dict(size=13, color="#444"),
+            x=math.log10(a_cut_potential),
+            xref="x",
+            y=1,
+            yref="paper",
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            text=t("a_cut_line", lang),
+            font=dict(size=13, color="#444"),
         )
     # The quadrants' names in their corners, so the chart reads without the legend.
-    corners = (("Attack", 1, 0, "right", "bottom"), ("Defend", 1, 1, "right", "top"),
-               ("Maintain", 0, 1, "left", "top"), ("Monitor", 0, 0, "left", "bottom"))
+    corners = (
+        ("Attack", 1, 0, "right", "bottom"),
+        ("Defend", 1, 1, "right", "top"),
+        ("Maintain", 0, 1, "left", "top"),
+        ("Monitor", 0, 0, "left", "bottom"),
+    )
     for quad, x, y, xa, ya in corners:
         fig.add_annotation(
-            x=x, y=y, xref="paper", yref="paper", xanchor=xa, yanchor=ya, showarrow=False,
-            text=f"<b>{i18n.quadrant(quad, lang)}</b>", font=dict(size=18, color=QUADRANT_COLORS[quad]), opacity=0.9,
+            x=x,
+            y=y,
+            xref="paper",
+            yref="paper",
+            xanchor=xa,
+            yanchor=ya,
+            showarrow=False,
+            text=f"<b>{i18n.quadrant(quad, lang)}</b>",
+            font=dict(size=18, color=QUADRANT_COLORS[quad]),
+            opacity=0.9,
         )
     if len(d):
         ticks, texts = fmt.money_log_ticks(float(d["potential"].min()), float(d["potential"].max()), lang, currency)
@@ -241,8 +342,10 @@ def quadrant_bars(summary: pd.DataFrame, lang: str, currency: str | None = None)
     """Stores (bars, with their count) per quadrant; each quadrant's opportunity under its name."""
     fig = go.Figure(
         go.Bar(
-            x=[t("quadrant_tick", lang, q=i18n.quadrant(q, lang), opp=fmt.money_short(o, lang, currency))
-               for q, o in zip(summary["quadrant"], summary["opportunity"], strict=True)],
+            x=[
+                t("quadrant_tick", lang, q=i18n.quadrant(q, lang), opp=fmt.money_short(o, lang, currency))
+                for q, o in zip(summary["quadrant"], summary["opportunity"], strict=True)
+            ],
             y=summary["stores"],
             marker_color=[QUADRANT_COLORS[q] for q in summary["quadrant"]],
             text=[fmt.count(n, lang) for n in summary["stores"]],
@@ -262,18 +365,37 @@ def promo_profit(summary: pd.DataFrame, lang: str, currency: str | None = None) 
     d = summary.dropna(subset=["incremental_gross_profit", "cost"])
     fig = go.Figure()
     hi = float(max(d["cost"].max(), 1)) * 1.1 if len(d) else 1  # the diagonal spans the costs
-    fig.add_scatter(x=[0, hi], y=[0, hi], mode="lines", line=dict(color="#999", dash="dash"), name=t("roi_zero", lang), hoverinfo="skip")
+    fig.add_scatter(
+        x=[0, hi],
+        y=[0, hi],
+        mode="lines",
+        line=dict(color="#999", dash="dash"),
+        name=t("roi_zero", lang),
+        hoverinfo="skip",
+    )
     for mech, g in d.groupby("mechanic"):
         fig.add_scatter(
-            x=g["cost"], y=g["incremental_gross_profit"], mode="markers", name=i18n.mechanic(mech, lang),
+            x=g["cost"],
+            y=g["incremental_gross_profit"],
+            mode="markers",
+            name=i18n.mechanic(mech, lang),
             marker=dict(size=12, opacity=0.85, color=MECHANIC_COLORS.get(mech, "#7f7f7f")),
             # gross profit may be negative: its text from fmt (-¥1,234), not a hover format (¥-1,234)
-            customdata=[[p, c, r, fmt.money_full(gp, lang, currency)]
-                        for p, c, r, gp in zip(g["promo_id"], g["chain"], g["roi"], g["incremental_gross_profit"], strict=True)],
+            customdata=[
+                [p, c, r, fmt.money_full(gp, lang, currency)]
+                for p, c, r, gp in zip(g["promo_id"], g["chain"], g["roi"], g["incremental_gross_profit"], strict=True)
+            ],
             hovertemplate="<b>%{customdata[0]}</b> %{customdata[1]}<br>"
-            + label("cost", lang) + ": " + fmt.hover(MONEY, "x", lang, currency) + "<br>"
-            + label("incremental_gross_profit", lang) + ": %{customdata[3]}<br>"
-            + label("roi", lang) + ": " + fmt.hover(SHARE, "customdata[2]", digits=0) + "<extra>%{fullData.name}</extra>",
+            + label("cost", lang)
+            + ": "
+            + fmt.hover(MONEY, "x", lang, currency)
+            + "<br>"
+            + label("incremental_gross_profit", lang)
+            + ": %{customdata[3]}<br>"
+            + label("roi", lang)
+            + ": "
+            + fmt.hover(SHARE, "customdata[2]", digits=0)
+            + "<extra>%{fullData.name}</extra>",
         )
     fig.update_xaxes(title_text=label("cost", lang))
     fig.update_yaxes(title_text=label("incremental_gross_profit", lang))
@@ -291,9 +413,11 @@ def promo_profit(summary: pd.DataFrame, lang: str, currency: str | None = None) 
 def lift_by_mechanic(df: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure(
         go.Bar(
-            x=[i18n.mechanic(m, lang) for m in df["mechanic"]], y=df["lift_pct"],
+            x=[i18n.mechanic(m, lang) for m in df["mechanic"]],
+            y=df["lift_pct"],
             marker_color=[MECHANIC_COLORS.get(m, "#7f7f7f") for m in df["mechanic"]],
-            text=[fmt.signed_pct(v, lang, 0) for v in df["lift_pct"]], textposition="outside",
+            text=[fmt.signed_pct(v, lang, 0) for v in df["lift_pct"]],
+            textposition="outside",
             hovertemplate="%{x}: " + fmt.hover(PCT, "y", digits=0) + "<extra></extra>",
         )
     )
@@ -305,41 +429,91 @@ def promo_weekly(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
     """Weekly units with the baseline, promotion weeks shaded, post weeks and OOS visits marked."""
     fig = go.Figure()
     fig.add_bar(
-        x=w["week"], y=w["units"], marker_color=[PHASE_COLORS[p] for p in w["phase"]], name=t("units_axis", lang),
+        x=w["week"],
+        y=w["units"],
+        marker_color=[PHASE_COLORS[p] for p in w["phase"]],
+        name=t("units_axis", lang),
         hovertemplate=fmt.hover(DATE, "x", lang) + ": " + fmt.hover(COUNT, "y") + "<extra></extra>",
     )
     if w["baseline_units"].notna().any():
-        fig.add_scatter(x=w["week"], y=w["baseline_units"], mode="lines", name=t("baseline", lang), line=dict(color="#333", dash="dash", width=3))
+        fig.add_scatter(
+            x=w["week"],
+            y=w["baseline_units"],
+            mode="lines",
+            name=t("baseline", lang),
+            line=dict(color="#333", dash="dash", width=3),
+        )
     for phase, key in (("promo", "promo_weeks"), ("post", "post_weeks_band")):
         weeks = w.loc[w["phase"] == phase, "week"]
         if len(weeks):
             fig.add_vrect(
-                x0=weeks.min() - dt.timedelta(days=3.5), x1=weeks.max() + dt.timedelta(days=3.5),
-                fillcolor=PHASE_COLORS[phase], opacity=0.12, line_width=0,
-                annotation_text=t(key, lang), annotation_position="top left",
+                x0=weeks.min() - dt.timedelta(days=3.5),
+                x1=weeks.max() + dt.timedelta(days=3.5),
+                fillcolor=PHASE_COLORS[phase],
+                opacity=0.12,
+                line_width=0,
+                annotation_text=t(key, lang),
+                annotation_position="top left",
             )
     oos = w[w["oos_visits"] > 0]
     if len(oos):
         fig.add_scatter(
-            x=oos["week"], y=oos["units"] * 1.05, mode="markers+text", name=t("oos_marker", lang),
-            marker=dict(symbol="x", size=14, color="#b00020"), text=[t("oos_times", lang, n=n) for n in oos["oos_visits"]], textposition="top center",
+            x=oos["week"],
+            y=oos["units"] * 1.05,
+            mode="markers+text",
+            name=t("oos_marker", lang),
+            marker=dict(symbol="x", size=14, color="#b00020"),
+            text=[t("oos_times", lang, n=n) for n in oos["oos_visits"]],
+            textposition="top center",
         )
     fig.update_xaxes(title_text=t("week", lang), tickformat=fmt.date_tick(lang))
     # Head room for the band labels and the OOS marks above the tallest bar.
-    fig.update_yaxes(title_text=t("units_axis", lang), range=[0, float(w["units"].max() or 1) * 1.35], tickformat=fmt.AXIS[COUNT])
+    fig.update_yaxes(
+        title_text=t("units_axis", lang), range=[0, float(w["units"].max() or 1) * 1.35], tickformat=fmt.AXIS[COUNT]
+    )
     return _layout(fig, t("promo_weekly_title", lang, promo=promo), height=460)
 
 
 def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
     """Visits per KA manager (left) and their Attack stores, visited or not (right)."""
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.12,
-                        subplot_titles=(label("visits", lang), t("attack", lang)))
-    fig.add_bar(y=df["ka_manager"], x=df["visits"], orientation="h", name=label("visits", lang), marker_color="#2e6fbd",
-                row=1, col=1, showlegend=False, text=df["visits"], textposition="outside", cliponaxis=False)
-    fig.add_bar(y=df["ka_manager"], x=df["attack_visited"], orientation="h", name=t("attack_visited", lang),
-                marker_color="#e4572e", row=1, col=2)
-    fig.add_bar(y=df["ka_manager"], x=df["attack"] - df["attack_visited"], orientation="h",
-                name=t("attack_not_visited", lang), marker_color="#f4c7bb", row=1, col=2)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.55, 0.45],
+        horizontal_spacing=0.12,
+        subplot_titles=(label("visits", lang), t("attack", lang)),
+    )
+    fig.add_bar(
+        y=df["ka_manager"],
+        x=df["visits"],
+        orientation="h",
+        name=label("visits", lang),
+        marker_color="#2e6fbd",
+        row=1,
+        col=1,
+        showlegend=False,
+        text=df["visits"],
+        textposition="outside",
+        cliponaxis=False,
+    )
+    fig.add_bar(
+        y=df["ka_manager"],
+        x=df["attack_visited"],
+        orientation="h",
+        name=t("attack_visited", lang),
+        marker_color="#e4572e",
+        row=1,
+        col=2,
+    )
+    fig.add_bar(
+        y=df["ka_manager"],
+        x=df["attack"] - df["attack_visited"],
+        orientation="h",
+        name=t("attack_not_visited", lang),
+        marker_color="#f4c7bb",
+        row=1,
+        col=2,
+    )
     fig.update_yaxes(autorange="reversed")
     fig = _layout(fig, t("by_manager_title", lang), height=max(420, 40 * len(df) + 160))
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.12, yanchor="top", x=1, xanchor="right"))
@@ -349,16 +523,31 @@ def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
 def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     top = float(max(df["share_of_shelf"].max(), df["customer_share"].max(), 0.05)) * 1.05 if len(df) else 1
-    fig.add_scatter(x=[0, top], y=[0, top], mode="lines", line=dict(color="#999", dash="dash"), name=t("shelf_line", lang),
-                    hoverinfo="skip")
+    fig.add_scatter(
+        x=[0, top],
+        y=[0, top],
+        mode="lines",
+        line=dict(color="#999", dash="dash"),
+        name=t("shelf_line", lang),
+        hoverinfo="skip",
+    )
     for quad, g in df.groupby("quadrant"):
         fig.add_scatter(
-            x=g["customer_share"], y=g["share_of_shelf"], mode="markers", name=i18n.quadrant(quad, lang),
+            x=g["customer_share"],
+            y=g["share_of_shelf"],
+            mode="markers",
+            name=i18n.quadrant(quad, lang),
             marker=dict(size=10, color=QUADRANT_COLORS.get(quad, "#888"), opacity=0.8),
             customdata=g[["store_id", "store_name"]].values,
             hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
-            + label("customer_share", lang) + ": " + fmt.hover(SHARE, "x") + "<br>"
-            + label("share_of_shelf", lang) + ": " + fmt.hover(SHARE, "y") + "<extra></extra>",
+            + label("customer_share", lang)
+            + ": "
+            + fmt.hover(SHARE, "x")
+            + "<br>"
+            + label("share_of_shelf", lang)
+            + ": "
+            + fmt.hover(SHARE, "y")
+            + "<extra></extra>",
         )
     fig.update_xaxes(title_text=label("customer_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, top])
     fig.update_yaxes(title_text=label("share_of_shelf", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, top])

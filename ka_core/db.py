@@ -120,9 +120,9 @@ def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """0 = a file with the contract's tables but none of our bookkeeping."""
-    has_meta = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'ka_meta'"
-    ).fetchall()[0][0]
+    has_meta = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ka_meta'").fetchall()[0][
+        0
+    ]
     if not has_meta:
         return 0
     rows = con.execute("SELECT value FROM ka_meta WHERE key = 'schema_version'").fetchall()
@@ -133,9 +133,7 @@ def _upgrade_0_to_1(con: duckdb.DuckDBPyConnection) -> None:
     """A warehouse made by hand (the contract's tables only) gets our bookkeeping."""
     existing = {
         r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()
+        for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()
     }
     for name in TABLES:
         if name in existing:
@@ -181,9 +179,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> None
         while version < SCHEMA_VERSION:
             MIGRATIONS[version](con)
             version += 1
-        con.execute(
-            "INSERT OR REPLACE INTO ka_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-        ).fetchall()
+        con.execute("INSERT OR REPLACE INTO ka_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]).fetchall()
         con.execute("COMMIT").fetchall()
     except Exception:
         con.execute("ROLLBACK").fetchall()
@@ -289,7 +285,5 @@ def query(
         cur.close()
 
 
-def query_df(
-    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
-) -> pd.DataFrame:
+def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     return query(con, sql, params).to_pandas()

@@ -358,7 +358,9 @@ def log_ticks(lo: float, hi: float) -> list[float]:
     return out
 
 
-def money_log_ticks(lo: float, hi: float, lang: str = "en", currency: str | None = None) -> tuple[list[float], list[str]]:
+def money_log_ticks(
+    lo: float, hi: float, lang: str = "en", currency: str | None = None
+) -> tuple[list[float], list[str]]:
     """Ticks of a log money axis over [lo, hi], as money_short."""
     ticks = log_ticks(lo, hi)
     return ticks, [money_short(v, lang, currency) for v in ticks]

@@ -68,7 +68,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "share_title": ("Customer share against market share, by store", "各门店客户份额与市场份额对比"),
     "fair_share_line": ("Fair share (customer share = market share)", "公平份额线（客户份额 = 市场份额）"),
     "pick_store": ("Store detail", "门店详情"),
-    "pick_store_help": ("Click a store in the chart or a row of the table, or pick it here.", "在图中点击门店、在表中选择一行，或在此选择。"),
+    "pick_store_help": (
+        "Click a store in the chart or a row of the table, or pick it here.",
+        "在图中点击门店、在表中选择一行，或在此选择。",
+    ),
     "store_weekly_title": ("{store}: weekly sales and share", "{store}：每周销售与份额"),
     "visit_marker": ("Visit", "拜访"),
     "weekly_own": ("Own sales", "本品销售额"),
@@ -127,8 +130,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "Under-sellers: stores below the fair-share threshold. Share of them visited at least once in the period.",
         "期间内至少拜访一次的低于公平份额门店占比。",
     ),
-    "price_rate_help": ("Share of visits where prices were compliant (among visits where it was checked).", "价格合规的拜访占比（仅计检查过价格的拜访）。"),
-    "oos_rate_kpi_help": ("Share of visits that found at least one of our SKUs out of stock.", "发现至少一个本品缺货的拜访占比。"),
+    "price_rate_help": (
+        "Share of visits where prices were compliant (among visits where it was checked).",
+        "价格合规的拜访占比（仅计检查过价格的拜访）。",
+    ),
+    "oos_rate_kpi_help": (
+        "Share of visits that found at least one of our SKUs out of stock.",
+        "发现至少一个本品缺货的拜访占比。",
+    ),
     "display_rate_help": ("Share of visits where the display met the standard.", "陈列达标的拜访占比。"),
     "promo_exec_rate_help": ("Share of visits where the running promotion was executed.", "促销执行到位的拜访占比。"),
     "abc_cut": ("{cls} up to {cut} of sales", "{cls}类：累计至{cut}"),
@@ -153,7 +162,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "stores": ("Stores", "门店数"),
     "not_visited_title": ("Stores not visited for {n}+ days", "超过{n}天未拜访的门店"),
     "days": ("Not visited for at least (days)", "未拜访天数不少于"),
-    "shelf_title": ("Share of shelf against customer share (shelf should follow sales)", "排面占比与客户份额（排面应跟随销售）"),
+    "shelf_title": (
+        "Share of shelf against customer share (shelf should follow sales)",
+        "排面占比与客户份额（排面应跟随销售）",
+    ),
     "of": ("{a} of {b}", "{b}家中的{a}家"),
     # data page
     "data_title": ("Data: templates, uploads and history", "数据：模板、上传与记录"),
@@ -166,7 +178,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "nobody": ("— empty template —", "— 空白模板 —"),
     "week_of": ("Week of", "周"),
     "download_template": ("Download template", "下载模板"),
-    "step_upload": ("2 · Upload files (CSV, Excel or Parquet, up to {mb} MB)", "2 · 上传文件（CSV、Excel或Parquet，最大{mb} MB）"),
+    "step_upload": (
+        "2 · Upload files (CSV, Excel or Parquet, up to {mb} MB)",
+        "2 · 上传文件（CSV、Excel或Parquet，最大{mb} MB）",
+    ),
     "auto_table": ("Recognise from the headers", "根据表头识别"),
     "recognised_as": ("{file}: recognised as {table}", "{file}：识别为{table}"),
     "not_recognised": (
@@ -178,7 +193,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "apply_mapping": ("Apply mapping", "应用对应关系"),
     "preview": ("Preview (problem rows first; problem cells in red)", "预览（问题行在前，问题单元格标红）"),
     "step_check": ("3 · Check", "3 · 检查"),
-    "problems_found": ("Problems found: {n}. Nothing will be saved until every one is fixed.", "发现{n}个问题。全部修正前不会保存任何数据。"),
+    "problems_found": (
+        "Problems found: {n}. Nothing will be saved until every one is fixed.",
+        "发现{n}个问题。全部修正前不会保存任何数据。",
+    ),
     "download_problems": ("Download the problem list (CSV)", "下载问题清单（CSV）"),
     "all_good": ("No problem found in {rows} rows.", "{rows}行数据均无问题。"),
     "step_confirm": ("4 · Confirm and save", "4 · 确认并保存"),
@@ -189,12 +207,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "share_changes": ("Stores whose numbers change (before → after)", "数据将变化的门店（之前 → 之后）"),
     "no_share_change": ("No store's share or quadrant changes.", "没有门店的份额或象限发生变化。"),
     "save": ("Save to the warehouse", "保存到数据仓库"),
-    "saved": ("Saved: load {ids}. Every page now shows the new data.", "已保存：上传批次 {ids}。所有页面已显示新数据。"),
+    "saved": (
+        "Saved: load {ids}. Every page now shows the new data.",
+        "已保存：上传批次 {ids}。所有页面已显示新数据。",
+    ),
     "history": ("Load history", "上传记录"),
     "undo": ("Undo a load", "撤销上传"),
-    "undo_confirm": ("I understand: this restores the data as it was before that load.", "我确认：这将把数据恢复到该次上传之前的状态。"),
+    "undo_confirm": (
+        "I understand: this restores the data as it was before that load.",
+        "我确认：这将把数据恢复到该次上传之前的状态。",
+    ),
     "undo_button": ("Undo load", "撤销"),
-    "undone": ("Load {id} undone: {removed} rows removed, {restored} restored.", "已撤销批次{id}：删除{removed}行，恢复{restored}行。"),
+    "undone": (
+        "Load {id} undone: {removed} rows removed, {restored} restored.",
+        "已撤销批次{id}：删除{removed}行，恢复{restored}行。",
+    ),
     "before_after": ("{a} → {b}", "{a} → {b}"),
 }
 

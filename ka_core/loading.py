@@ -114,8 +114,7 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError:
         raise KaError(
-            f"{name}: the text is neither UTF-8 nor GB18030. Save it from Excel as "
-            "'CSV UTF-8' or as .xlsx."
+            f"{name}: the text is neither UTF-8 nor GB18030. Save it from Excel as 'CSV UTF-8' or as .xlsx."
         ) from None
 
 
@@ -210,7 +209,9 @@ def _header_problem(rows_or_names, table: str, name: str) -> KaError:
     return KaError(
         f"{name}: no header row with the required columns of {table} in the first "
         f"{HEADER_SEARCH_ROWS} rows. Expected: {req}. Found: {', '.join(map(str, shown)) or 'nothing'}.",
-        code=errors.HEADERS, file=name, expected=req,
+        code=errors.HEADERS,
+        file=name,
+        expected=req,
     )
 
 
@@ -234,7 +235,11 @@ def _map_headers(
         if col in seen:
             raise KaError(
                 f"{name}: columns {seen[col]!r} and {h!r} both mean {col}; keep one.",
-                code=errors.HEADERS, file=name, column=str(h), value=str(h), expected=f"one column for {col}",
+                code=errors.HEADERS,
+                file=name,
+                column=str(h),
+                value=str(h),
+                expected=f"one column for {col}",
             )
         seen[col] = str(h)
         by_pos[i] = col
@@ -244,12 +249,17 @@ def _map_headers(
         wanted = ", ".join(f"{c} ({t.column(c).zh})" for c in missing)
         raise KaError(
             f"{name}: missing required column{'s' if len(missing) > 1 else ''} {wanted}",
-            code=errors.HEADERS, file=name, column=missing[0], expected=wanted,
+            code=errors.HEADERS,
+            file=name,
+            column=missing[0],
+            expected=wanted,
         )
     return by_pos, ignored
 
 
-def _rows_to_table(rows: list[list[str]], header_at: int, by_pos: dict[int, str], table: str, notes: list[str], name: str) -> pa.Table:
+def _rows_to_table(
+    rows: list[list[str]], header_at: int, by_pos: dict[int, str], table: str, notes: list[str], name: str
+) -> pa.Table:
     """Data rows (below the header) to string columns, skipping blank rows and a totals row."""
     data = []
     for i in range(header_at + 1, len(rows)):
@@ -417,7 +427,9 @@ def _value_problems(col: schema.Column) -> str:
     expected = schema.EXPECTED[col.kind].replace("'", "''")
     checks = []
     if col.required:
-        checks.append(f"SELECT r.{FILE}, r.{ROW}, '{col.name}', r.{col.name}, 'missing: expected {expected}' FROM raw r WHERE {raw} IS NULL")
+        checks.append(
+            f"SELECT r.{FILE}, r.{ROW}, '{col.name}', r.{col.name}, 'missing: expected {expected}' FROM raw r WHERE {raw} IS NULL"
+        )
     bad = f"{raw} IS NOT NULL AND ({parsed}) IS NULL"
     if col.kind == schema.NUMBER:
         bad = f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) < 0 OR NOT isfinite({parsed}))"
@@ -425,7 +437,9 @@ def _value_problems(col: schema.Column) -> str:
         bad = f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) NOT BETWEEN DATE '1900-01-01' AND DATE '2199-12-31')"
         expected += " between 1900 and 2199"
     if col.kind != schema.TEXT:
-        checks.append(f"SELECT r.{FILE}, r.{ROW}, '{col.name}', r.{col.name}, 'expected {expected}' FROM raw r WHERE {bad}")
+        checks.append(
+            f"SELECT r.{FILE}, r.{ROW}, '{col.name}', r.{col.name}, 'expected {expected}' FROM raw r WHERE {bad}"
+        )
     return "\nUNION ALL\n".join(checks)
 
 
@@ -482,9 +496,7 @@ def _duplicate_check(table: str) -> str:
         WHERE n > 1"""
 
 
-def validate_files(
-    con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile]
-) -> Validation:
+def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile]) -> Validation:
     """Every problem of every row of the files; prepares the typed rows in temp table `ka_new`."""
     t = TABLES[table]
     raws = []
@@ -539,9 +551,7 @@ def _user(user: str | None) -> str:
 
 def remembered_mapping(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     """Headers users mapped to contract columns before (normalised header -> column)."""
-    rows = con.execute(
-        "SELECT header, column_name FROM ka_header_map WHERE table_name = ?", [table]
-    ).fetchall()
+    rows = con.execute("SELECT header, column_name FROM ka_header_map WHERE table_name = ?", [table]).fetchall()
     return dict(rows)
 
 
@@ -605,9 +615,9 @@ def _apply(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], use
             f"WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})",
             [load_id],
         ).fetchall()
-        replaced = con.execute(
-            f"DELETE FROM {table} o WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})"
-        ).fetchall()[0][0]
+        replaced = con.execute(f"DELETE FROM {table} o WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})").fetchall()[
+            0
+        ][0]
         inserted = con.execute(
             f"INSERT INTO {table} ({cols}, {LOAD_ID}) SELECT {cols}, ? FROM ka_file", [load_id]
         ).fetchall()[0][0]
@@ -679,12 +689,17 @@ def preview(
     out.rows_new = validation.rows - out.rows_replaced
     cols = TABLES[table].column_names
     if "store_id" in cols:
-        out.stores = [r[0] for r in con.execute(
-            "SELECT DISTINCT store_id FROM ka_new WHERE store_id IS NOT NULL ORDER BY 1").fetchall()]
+        out.stores = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT store_id FROM ka_new WHERE store_id IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
     date_col = next((c for c in ("week", "visit_date", "start_date") if c in cols), None)
     if date_col:
-        out.first_date, out.last_date = con.execute(
-            f"SELECT min({date_col}), max({date_col}) FROM ka_new").fetchall()[0]
+        out.first_date, out.last_date = con.execute(f"SELECT min({date_col}), max({date_col}) FROM ka_new").fetchall()[
+            0
+        ]
     before = run(con, "quadrants", filters, settings)
     con.execute("BEGIN TRANSACTION").fetchall()
     try:
@@ -729,9 +744,7 @@ _INTEGRITY = [
 
 def undo(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
     """Restore exactly the state before a load: remove its rows, put back the rows it replaced."""
-    rows = con.execute(
-        "SELECT table_name, file_name, undone_at FROM ka_loads WHERE load_id = ?", [load_id]
-    ).fetchall()
+    rows = con.execute("SELECT table_name, file_name, undone_at FROM ka_loads WHERE load_id = ?", [load_id]).fetchall()
     row = rows[0] if rows else None
     if row is None:
         raise KaError(f"There is no load {load_id}; `python -m ka_core history` lists them.")
@@ -771,7 +784,13 @@ def undo(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
     except Exception:
         con.execute("ROLLBACK").fetchall()
         raise
-    return {"load_id": load_id, "table": table, "file_name": file_name, "rows_removed": removed, "rows_restored": restored}
+    return {
+        "load_id": load_id,
+        "table": table,
+        "file_name": file_name,
+        "rows_removed": removed,
+        "rows_restored": restored,
+    }
 
 
 def problems_csv(problems: list[Problem]) -> str:
@@ -782,4 +801,3 @@ def problems_csv(problems: list[Problem]) -> str:
     for p in problems:
         w.writerow([sheets.neutral(v) for v in (p.file, p.row, p.column, p.value, p.expected)])
     return buf.getvalue()
-

@@ -164,7 +164,13 @@ METRICS: dict[str, Metric] = {
             PCT,
             "Mean weekly units after the promotion ÷ baseline − 1, × 100; negative means pantry loading.",
         ),
-        _m("oos_visits", "OOS visits", "缺货拜访次数", COUNT, "Visits during the promotion that found the SKU out of stock."),
+        _m(
+            "oos_visits",
+            "OOS visits",
+            "缺货拜访次数",
+            COUNT,
+            "Visits during the promotion that found the SKU out of stock.",
+        ),
         _m("stores", "Stores", "门店数", COUNT, "Stores with sales of the promotion."),
         _m("cost", "Cost", "费用", MONEY, "Cost of the promotion."),
         _m(

@@ -136,8 +136,17 @@ def fair_share(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
     gap = (df["market_share"] - df["customer_share"]).clip(lower=0)
     df["opportunity"] = gap * df["category_revenue"]
     cols = [
-        "store_id", "store_name", "chain", "region", "category", "own_revenue", "category_revenue",
-        "customer_share", "market_share", "fair_share_index", "opportunity",
+        "store_id",
+        "store_name",
+        "chain",
+        "region",
+        "category",
+        "own_revenue",
+        "category_revenue",
+        "customer_share",
+        "market_share",
+        "fair_share_index",
+        "opportunity",
     ]
     return df[cols].sort_values(["store_id", "category"]).reset_index(drop=True)
 
@@ -145,12 +154,16 @@ def fair_share(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
 def _quadrants_full(t: Tables, settings: Settings) -> pd.DataFrame:
     fs = fair_share(t, settings)
     fs["expected"] = fs["market_share"] * fs["category_revenue"]
-    per_store = fs.groupby("store_id").agg(
-        potential=("category_revenue", "sum"),
-        own_revenue=("own_revenue", "sum"),
-        expected=("expected", lambda s: s.sum() if s.notna().all() else np.nan),
-        opportunity=("opportunity", lambda s: s.sum(min_count=1)),
-    ).reset_index()
+    per_store = (
+        fs.groupby("store_id")
+        .agg(
+            potential=("category_revenue", "sum"),
+            own_revenue=("own_revenue", "sum"),
+            expected=("expected", lambda s: s.sum() if s.notna().all() else np.nan),
+            opportunity=("opportunity", lambda s: s.sum(min_count=1)),
+        )
+        .reset_index()
+    )
     stores = t["stores"][["store_id", "store_name", "chain", "region", "ka_manager"]]
     df = stores.merge(per_store, on="store_id", how="left")
     df["customer_share"] = df["own_revenue"] / df["potential"].replace(0, np.nan)
@@ -173,8 +186,17 @@ def _quadrants_full(t: Tables, settings: Settings) -> pd.DataFrame:
 def quadrants(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
     df = _quadrants_full(t, settings or Settings())
     cols = [
-        "store_id", "store_name", "chain", "region", "potential", "own_revenue", "customer_share",
-        "market_share", "fair_share_index", "opportunity", "quadrant",
+        "store_id",
+        "store_name",
+        "chain",
+        "region",
+        "potential",
+        "own_revenue",
+        "customer_share",
+        "market_share",
+        "fair_share_index",
+        "opportunity",
+        "quadrant",
     ]
     return df[cols].sort_values("store_id").reset_index(drop=True)
 
@@ -208,8 +230,16 @@ def ka_list(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
         None,
     )
     cols = [
-        "store_id", "store_name", "chain", "own_revenue", "potential", "abc_by_own", "abc_by_potential",
-        "ka_by_own", "ka_by_potential", "change",
+        "store_id",
+        "store_name",
+        "chain",
+        "own_revenue",
+        "potential",
+        "abc_by_own",
+        "abc_by_potential",
+        "ka_by_own",
+        "ka_by_potential",
+        "change",
     ]
     return df.sort_values(["own_revenue", "store_id"], ascending=[False, True])[cols].reset_index(drop=True)
 
@@ -241,9 +271,16 @@ def visit_coverage(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
             "oos": (v["oos_skus"].notna() & (v["oos_skus"] != "")).astype(float),
         }
     )
-    rates = rows.groupby("store_id").agg(
-        own_f=("own_f", "sum"), total_f=("total_f", "sum"), price_compliance=("price", "mean"), oos_rate=("oos", "mean")
-    ).reset_index()
+    rates = (
+        rows.groupby("store_id")
+        .agg(
+            own_f=("own_f", "sum"),
+            total_f=("total_f", "sum"),
+            price_compliance=("price", "mean"),
+            oos_rate=("oos", "mean"),
+        )
+        .reset_index()
+    )
     rates["share_of_shelf"] = rates["own_f"] / rates["total_f"].replace(0, np.nan)
     end_day = max(v["visit_date"].max(), t["sales"]["week"].max() + pd.Timedelta(days=6))
     df = q.merge(per_store, on="store_id", how="left").merge(rates, on="store_id", how="left")
@@ -252,8 +289,17 @@ def visit_coverage(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
     df["last_visit"] = df["last_visit"].dt.date
     df["price_compliance"] = df["price_compliance"].astype(float)
     cols = [
-        "store_id", "store_name", "chain", "ka_manager", "quadrant", "visits", "last_visit",
-        "days_since_last_visit", "share_of_shelf", "price_compliance", "oos_rate",
+        "store_id",
+        "store_name",
+        "chain",
+        "ka_manager",
+        "quadrant",
+        "visits",
+        "last_visit",
+        "days_since_last_visit",
+        "share_of_shelf",
+        "price_compliance",
+        "oos_rate",
     ]
     return df[cols].sort_values("store_id").reset_index(drop=True)
 
@@ -271,8 +317,10 @@ def _pairs(t: Tables) -> pd.DataFrame:
     ps = ps.drop(columns=["store_id"]).rename(columns={"s_store": "store_id"})
     prod = t["products"][["sku", "brand", "is_own", "unit_cost"]]
     by_sku = ps[ps["sku"].notna()].merge(prod[["sku", "unit_cost"]], on="sku")
-    by_brand = ps[ps["sku"].isna()].drop(columns=["sku"]).merge(
-        prod[prod["is_own"]][["sku", "brand", "unit_cost"]], on="brand"
+    by_brand = (
+        ps[ps["sku"].isna()]
+        .drop(columns=["sku"])
+        .merge(prod[prod["is_own"]][["sku", "brand", "unit_cost"]], on="brand")
     )
     return pd.concat([by_sku, by_brand], ignore_index=True)
 
@@ -306,13 +354,17 @@ def _lift_full(t: Tables, settings: Settings) -> pd.DataFrame:
     win["promoted"] = win["promoted"].fillna(False).astype(bool)
     keys = ["promo_id", "store_id", "sku"]
 
-    base = win[(win["phase"] == "base") & ~win["promoted"]].groupby(keys).agg(
-        n=("units", "size"), baseline_units=("units", "mean"), baseline_revenue=("revenue", "mean")
+    base = (
+        win[(win["phase"] == "base") & ~win["promoted"]]
+        .groupby(keys)
+        .agg(n=("units", "size"), baseline_units=("units", "mean"), baseline_revenue=("revenue", "mean"))
     )
     base.loc[base["n"] < 2, ["baseline_units", "baseline_revenue"]] = np.nan
     post = win[(win["phase"] == "post") & ~win["promoted"]].groupby(keys).agg(post_units=("units", "mean"))
-    promo = win[win["phase"] == "promo"].groupby(keys).agg(
-        weeks=("units", "size"), promo_units=("units", "mean"), units=("units", "sum"), revenue=("revenue", "sum")
+    promo = (
+        win[win["phase"] == "promo"]
+        .groupby(keys)
+        .agg(weeks=("units", "size"), promo_units=("units", "mean"), units=("units", "sum"), revenue=("revenue", "sum"))
     )
 
     # OOS: visit rows of the store within [start_date, end_date] listing the SKU.
@@ -342,9 +394,21 @@ def _lift_full(t: Tables, settings: Settings) -> pd.DataFrame:
 
 
 LIFT_COLUMNS = [
-    "promo_id", "chain", "store_id", "sku", "mechanic", "start_date", "end_date", "baseline_units",
-    "promo_units", "lift_pct", "incremental_units", "incremental_revenue", "incremental_gross_profit",
-    "post_dip_pct", "oos_visits",
+    "promo_id",
+    "chain",
+    "store_id",
+    "sku",
+    "mechanic",
+    "start_date",
+    "end_date",
+    "baseline_units",
+    "promo_units",
+    "lift_pct",
+    "incremental_units",
+    "incremental_revenue",
+    "incremental_gross_profit",
+    "post_dip_pct",
+    "oos_visits",
 ]
 
 
@@ -371,15 +435,28 @@ def promo_summary(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
     p["units_sold"] = p["units_sold"].fillna(0.0)
     p["roi"] = (p["incremental_gross_profit"] - p["cost"]) / p["cost"].replace(0, np.nan)
     p["target_met"] = pd.array(
-        [None if pd.isna(tg) else bool(u >= tg) for u, tg in zip(p["units_sold"], p["retailer_target_units"], strict=True)],
+        [
+            None if pd.isna(tg) else bool(u >= tg)
+            for u, tg in zip(p["units_sold"], p["retailer_target_units"], strict=True)
+        ],
         dtype="boolean",
     )
     p = p.sort_values(["start_date", "promo_id"])
     p["start_date"] = p["start_date"].dt.date
     p["end_date"] = p["end_date"].dt.date
     cols = [
-        "promo_id", "chain", "mechanic", "start_date", "end_date", "stores", "incremental_units",
-        "incremental_revenue", "incremental_gross_profit", "cost", "roi", "target_met",
+        "promo_id",
+        "chain",
+        "mechanic",
+        "start_date",
+        "end_date",
+        "stores",
+        "incremental_units",
+        "incremental_revenue",
+        "incremental_gross_profit",
+        "cost",
+        "roi",
+        "target_met",
     ]
     return p[cols].reset_index(drop=True)
 

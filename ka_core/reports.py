@@ -240,7 +240,10 @@ for _r in REPORTS.values():
 # The dashboard's queries beyond the contract (ka_core/views.py reads them).
 QUERIES: dict[str, Query] = {
     "store-weekly": Query(
-        (*SCOPE, "store_weekly"), "store_weekly", ("week", "own_revenue", "category_revenue", "customer_share"), ("week",)
+        (*SCOPE, "store_weekly"),
+        "store_weekly",
+        ("week", "own_revenue", "category_revenue", "customer_share"),
+        ("week",),
     ),
     "store-visits": Query(
         (*SCOPE, "visit_rows", "store_visits"),
@@ -288,7 +291,10 @@ QUERIES: dict[str, Query] = {
         ("level", "key"),
     ),
     "quadrant-summary": Query(
-        (*QUADRANTS, "quadrant_summary"), "quadrant_summary", ("quadrant", "stores", "opportunity", "potential"), ("quadrant",)
+        (*QUADRANTS, "quadrant_summary"),
+        "quadrant_summary",
+        ("quadrant", "stores", "opportunity", "potential"),
+        ("quadrant",),
     ),
     "promo-total": Query(
         (*PROMO, "promo_summary", "promo_total"),

@@ -31,9 +31,7 @@ def header(col: schema.Column, lang: str) -> str:
     return col.zh if lang == "zh" else col.name
 
 
-def manager_rows(
-    con: duckdb.DuckDBPyConnection, ka_manager: str, week: dt.date
-) -> list[dict]:
+def manager_rows(con: duckdb.DuckDBPyConnection, ka_manager: str, week: dt.date) -> list[dict]:
     """One row per store of the KA manager and category, dated the week's Monday."""
     monday = week - dt.timedelta(days=week.weekday())
     rows = query(
@@ -44,7 +42,13 @@ def manager_rows(
         {"m": ka_manager},
     ).to_pylist()
     return [
-        {"visit_date": monday, "store_id": r["store_id"], "rep": ka_manager, "category": r["category"], "_name": r["store_name"]}
+        {
+            "visit_date": monday,
+            "store_id": r["store_id"],
+            "rep": ka_manager,
+            "category": r["category"],
+            "_name": r["store_name"],
+        }
         for r in rows
     ]
 
@@ -69,7 +73,9 @@ def template_xlsx(
         note = ("必填。" if lang == "zh" else "Required. ") if c.required else ""
         note += schema.EXPECTED[c.kind] + (f". {c.help}" if c.help else "")
         cell.comment = Comment(note, "ka-analytics")
-        ws.column_dimensions[get_column_letter(i)].width = max(12, len(header(c, lang)) * (2.2 if lang == "zh" else 1.2) + 4)
+        ws.column_dimensions[get_column_letter(i)].width = max(
+            12, len(header(c, lang)) * (2.2 if lang == "zh" else 1.2) + 4
+        )
     last = TEMPLATE_ROWS + 1 + len(rows or [])
     for i, c in enumerate(cols, start=1):
         letter = get_column_letter(i)

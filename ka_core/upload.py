@@ -104,7 +104,9 @@ def open_upload(
     return read(con, up, target, mapping)
 
 
-def preview_frame(raw: loading.RawFile, problems: list[loading.Problem], n: int = PREVIEW_ROWS) -> tuple[pd.DataFrame, pd.DataFrame]:
+def preview_frame(
+    raw: loading.RawFile, problems: list[loading.Problem], n: int = PREVIEW_ROWS
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The first rows with problems first, and a same-shaped True/False frame of problem cells."""
     df = raw.table.to_pandas()
     bad = {(p.row, c) for p in problems if p.file == raw.name for c in (p.column or "").split("/")}

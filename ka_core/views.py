@@ -37,6 +37,7 @@ def _record(df: pd.DataFrame) -> dict:
     """The first row as a dict, missing values as None."""
     return {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].items()}
 
+
 PRESETS = ("4w", "13w", "52w", "ytd", "all", "custom")
 
 
@@ -127,7 +128,8 @@ def chain_summary(src: Source, filters: Filters, settings: Settings) -> pd.DataF
     )
     out = pareto[["chain", "own_revenue", "share", "abc"]].merge(
         chains[["chain", "potential", "customer_share", "market_share", "fair_share_index", "opportunity", "attack"]],
-        on="chain", how="left",
+        on="chain",
+        how="left",
     )
     out["attack"] = out["attack"].fillna(0).astype(int)
     return out
@@ -139,9 +141,22 @@ def stores_to_visit(src: Source, filters: Filters, settings: Settings, limit: in
     q = rows(src, "quadrants", filters, settings)
     df = q.merge(cov[["store_id", "ka_manager", "visits", "last_visit", "days_since_last_visit"]], on="store_id")
     df = df[df["opportunity"] > 0].sort_values(["opportunity", "store_id"], ascending=[False, True])
-    return df[
-        ["store_id", "store_name", "chain", "quadrant", "opportunity", "fair_share_index", "ka_manager", "days_since_last_visit"]
-    ].head(limit).reset_index(drop=True)
+    return (
+        df[
+            [
+                "store_id",
+                "store_name",
+                "chain",
+                "quadrant",
+                "opportunity",
+                "fair_share_index",
+                "ka_manager",
+                "days_since_last_visit",
+            ]
+        ]
+        .head(limit)
+        .reset_index(drop=True)
+    )
 
 
 def stores_with_share(q: pd.DataFrame) -> pd.DataFrame:
@@ -224,7 +239,9 @@ def not_visited(src: Source, filters: Filters, settings: Settings, days: int) ->
     q = rows(src, "quadrants", filters, settings)[["store_id", "opportunity", "fair_share_index"]]
     df = cov.merge(q, on="store_id")
     df = df[(df["days_since_last_visit"] >= days) | df["last_visit"].isna()]
-    return df.sort_values(["opportunity", "store_id"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    return df.sort_values(["opportunity", "store_id"], ascending=[False, True], na_position="last").reset_index(
+        drop=True
+    )
 
 
 def shelf_vs_share(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:

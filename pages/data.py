@@ -19,29 +19,50 @@ user = uploads.uploader_name()
 # 1 · Templates -----------------------------------------------------------------------------
 with st.expander(t("step_template", lang), expanded=False):
     c1, c2 = st.columns(2)
-    tpl_table = c1.selectbox(t("table", lang), list(TABLES), key="tpl_table", format_func=lambda x: f"{x} · {TABLES[x].zh}")
-    tpl_lang = c2.radio(t("headers_lang", lang), ["zh", "en"], format_func=i18n.LANGS.get, key="tpl_lang", horizontal=True)
+    tpl_table = c1.selectbox(
+        t("table", lang), list(TABLES), key="tpl_table", format_func=lambda x: f"{x} · {TABLES[x].zh}"
+    )
+    tpl_lang = c2.radio(
+        t("headers_lang", lang), ["zh", "en"], format_func=i18n.LANGS.get, key="tpl_lang", horizontal=True
+    )
     if tpl_table == "visits":
         managers = data.options()["ka_manager"]
         m1, m2 = st.columns(2)
-        manager = m1.selectbox(t("prefill_manager", lang), [None, *managers], format_func=lambda m: m or t("nobody", lang), key="tpl_manager")
+        manager = m1.selectbox(
+            t("prefill_manager", lang),
+            [None, *managers],
+            format_func=lambda m: m or t("nobody", lang),
+            key="tpl_manager",
+        )
         week = m2.date_input(t("week_of", lang), value=data.latest_week() or dt.date.today(), key="tpl_week")
         template = uploads.visit_template(manager, week, tpl_lang)
         fname = f"visits_{manager.split(' ')[0] if manager else 'template'}_{week}.xlsx"
     else:
         template, fname = templates.template_xlsx(tpl_table, tpl_lang), f"{tpl_table}_template.xlsx"
-    st.download_button(t("download_template", lang), template, file_name=fname, key="tpl_download",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.download_button(
+        t("download_template", lang),
+        template,
+        file_name=fname,
+        key="tpl_download",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 # 2 · Upload --------------------------------------------------------------------------------
 st.subheader(t("step_upload", lang, mb=int(upload.UPLOAD_SETTINGS.max_file_mb)))
 gen = st.session_state.setdefault("upload_gen", 0)
 files = st.file_uploader(
-    t("step_upload", lang, mb=int(upload.UPLOAD_SETTINGS.max_file_mb)), type=["csv", "xlsx", "xlsm", "parquet"],
-    accept_multiple_files=True, key=f"uploader_{gen}", label_visibility="collapsed",
+    t("step_upload", lang, mb=int(upload.UPLOAD_SETTINGS.max_file_mb)),
+    type=["csv", "xlsx", "xlsm", "parquet"],
+    accept_multiple_files=True,
+    key=f"uploader_{gen}",
+    label_visibility="collapsed",
 )
-choice = st.selectbox(t("table", lang), [None, *TABLES], key="upload_table",
-                      format_func=lambda x: t("auto_table", lang) if x is None else f"{x} · {TABLES[x].zh}")
+choice = st.selectbox(
+    t("table", lang),
+    [None, *TABLES],
+    key="upload_table",
+    format_func=lambda x: t("auto_table", lang) if x is None else f"{x} · {TABLES[x].zh}",
+)
 if st.session_state.get("saved_message"):
     st.success(st.session_state.pop("saved_message"))
 
@@ -60,7 +81,9 @@ for up in opened:
                 cols = st.columns(3)
                 for i, col in enumerate(TABLES[target].columns):
                     picked[col.name] = cols[i % 3].selectbox(
-                        f"{col.name} · {col.zh}" + (" *" if col.required else ""), [None, *up.headers], key=f"map_{up.name}_{col.name}"
+                        f"{col.name} · {col.zh}" + (" *" if col.required else ""),
+                        [None, *up.headers],
+                        key=f"map_{up.name}_{col.name}",
                     )
                 remember = st.checkbox(t("remember", lang), value=True, key=f"remember_{up.name}")
                 if st.form_submit_button(t("apply_mapping", lang)):
@@ -83,8 +106,13 @@ if ready and len(targets) == 1:
         st.error(t("problems_found", lang, n=len(pv.validation.problems)))
         problems = upload.problems_frame(pv.validation.problems)
         st.dataframe(problems, hide_index=True, key="problems")
-        st.download_button(t("download_problems", lang), loading.problems_csv(pv.validation.problems).encode("utf-8-sig"),
-                           file_name="problems.csv", mime="text/csv", key="problems_csv")
+        st.download_button(
+            t("download_problems", lang),
+            loading.problems_csv(pv.validation.problems).encode("utf-8-sig"),
+            file_name="problems.csv",
+            mime="text/csv",
+            key="problems_csv",
+        )
     else:
         st.success(t("all_good", lang, rows=f"{pv.validation.rows:,}"))
     st.markdown("**" + t("preview", lang) + "**")
@@ -105,8 +133,11 @@ if ready and len(targets) == 1:
         if not user:
             st.warning(t("who_needed", lang))
         if st.button(t("save", lang), type="primary", disabled=not user, key="save"):
-            remember = {u.name: mappings[u.name] for u in ready
-                        if u.name in mappings and st.session_state.get("remember_maps", {}).get(u.name)}
+            remember = {
+                u.name: mappings[u.name]
+                for u in ready
+                if u.name in mappings and st.session_state.get("remember_maps", {}).get(u.name)
+            }
             try:
                 result = uploads.save_load(table, [u.raw for u in ready], user, remember)
             except loading.ValidationFailed as exc:  # the data changed since the check
@@ -114,7 +145,9 @@ if ready and len(targets) == 1:
             except Exception as exc:  # shown, never a traceback
                 st.error(str(exc))
             else:
-                st.session_state["saved_message"] = t("saved", lang, ids=", ".join(str(x["load_id"]) for x in result.loads))
+                st.session_state["saved_message"] = t(
+                    "saved", lang, ids=", ".join(str(x["load_id"]) for x in result.loads)
+                )
                 st.session_state["upload_gen"] = gen + 1
                 st.rerun()
 elif len(targets) > 1:

@@ -33,7 +33,9 @@ for col, (name, title, value, colour) in zip(st.columns(len(cards)), cards, stri
         fmt.change(views.KPI_CHANGE[name], changes[name], lang),
         delta_color=colour if changes[name] else "off",  # no change: grey, no arrow
         delta_arrow="auto" if changes[name] else "off",
-        help=i18n.help_text(name, lang) if name in ("customer_share", "market_share", "fair_share_index", "opportunity") else None,
+        help=i18n.help_text(name, lang)
+        if name in ("customer_share", "market_share", "fair_share_index", "opportunity")
+        else None,
         border=True,
     )
 

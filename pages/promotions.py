@@ -38,9 +38,7 @@ with c2:
 st.subheader(i18n.report_title("promo-summary", lang))
 tables.table(summary, key="promo_summary", name="promo_summary", height=320)
 
-labels = {
-    r.promo_id: f"{r.promo_id} · {r.chain} · {r.mechanic} · {r.start_date}" for r in summary.itertuples()
-}
+labels = {r.promo_id: f"{r.promo_id} · {r.chain} · {r.mechanic} · {r.start_date}" for r in summary.itertuples()}
 promo = st.selectbox(t("pick_promo", lang), list(labels), format_func=labels.get, key="promo_pick")
 weekly = data.promo_detail(promo, s)
 if weekly.empty:

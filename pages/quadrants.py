@@ -22,9 +22,12 @@ if q["fair_share_index"].isna().all():
 
 left, right = st.columns([3, 2])
 left.plotly_chart(
-    charts.quadrant_scatter(q, lang, s.fsi_threshold, data.view("a_cut_potential", f, s), currency=s.currency), key="quadrant_chart"
+    charts.quadrant_scatter(q, lang, s.fsi_threshold, data.view("a_cut_potential", f, s), currency=s.currency),
+    key="quadrant_chart",
 )
-right.plotly_chart(charts.quadrant_bars(data.view("quadrant_counts", f, s), lang, currency=s.currency), key="quadrant_bars")
+right.plotly_chart(
+    charts.quadrant_bars(data.view("quadrant_counts", f, s), lang, currency=s.currency), key="quadrant_bars"
+)
 
 st.subheader(t("ka_compare_title", lang))
 st.caption(t("ka_compare_help", lang))
@@ -33,6 +36,10 @@ counts = views.change_counts(ka)
 m1, m2, m3, _ = st.columns([1, 1, 1, 1])
 m1.metric(t("missed_title", lang), counts["missed"], border=True)
 m2.metric(t("over_served_title", lang), counts["over-served"], border=True)
-m3.metric(t("missed_potential", lang), fmt.money(views.missed_potential(ka), lang, s.currency), border=True,
-          help=t("missed_potential_help", lang))
+m3.metric(
+    t("missed_potential", lang),
+    fmt.money(views.missed_potential(ka), lang, s.currency),
+    border=True,
+    help=t("missed_potential_help", lang),
+)
 tables.table(ka, key="ka_table", name="ka_list", highlight="change")

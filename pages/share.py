@@ -31,12 +31,17 @@ names = dict(zip(known["store_id"], known["store_name"], strict=True))
 if st.session_state.get("share_store") not in names:
     st.session_state["share_store"] = known["store_id"].iloc[0]
 store = st.selectbox(
-    t("pick_store", lang), list(names), key="share_store", format_func=lambda k: f"{names[k]} ({k})",
+    t("pick_store", lang),
+    list(names),
+    key="share_store",
+    format_func=lambda k: f"{names[k]} ({k})",
     help=t("pick_store_help", lang),
 )
 weekly, visits = data.store_detail(store, f, s)
 market_share = known.set_index("store_id").at[store, "market_share"]
-st.plotly_chart(charts.store_weekly(weekly, visits, market_share, names[store], lang, currency=s.currency), key="store_chart")
+st.plotly_chart(
+    charts.store_weekly(weekly, visits, market_share, names[store], lang, currency=s.currency), key="store_chart"
+)
 st.subheader(t("store_visits_title", lang, store=names[store]))
 if len(visits):
     tables.table(visits, key="store_visits", name=f"visits_{store}", height=240)

@@ -15,8 +15,13 @@ cards = views.coverage_cards(summary)
 for col, (key, value) in zip(st.columns(len(cards)), cards.items(), strict=True):
     col.metric(t(key, lang), fmt.pct(value, lang, 0), help=t(f"{key}_help", lang), border=True)
 st.caption(
-    t("coverage_attack", lang) + ": " + t("of", lang, a=summary.attack_visited, b=summary.attack_stores)
-    + " · " + t("coverage_below", lang) + ": " + t("of", lang, a=summary.below_visited, b=summary.below_fair_share)
+    t("coverage_attack", lang)
+    + ": "
+    + t("of", lang, a=summary.attack_visited, b=summary.attack_stores)
+    + " · "
+    + t("coverage_below", lang)
+    + ": "
+    + t("of", lang, a=summary.below_visited, b=summary.below_fair_share)
 )
 
 managers = data.view("visits_by_manager", f, s)

@@ -227,8 +227,14 @@ def test_data_page_history_and_undo_after_confirmation(tmp_path, monkeypatch):
 
 def _cli(path: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "KA_DB": str(path)}
-    return subprocess.run([sys.executable, "-m", "ka_core", *args], cwd=Path(APP).parent, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ka_core", *args],
+        cwd=Path(APP).parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_command_line_alongside_the_dashboard(warehouse, tmp_path):
@@ -259,7 +265,9 @@ def test_dashboard_writes_wait_for_readers_and_reopen(warehouse, tmp_path):
     with wh.read() as con:
         n = db.query_df(con, "SELECT count(*) AS n FROM stores")["n"][0]
     with wh.write() as con:
-        con.execute("INSERT INTO stores (store_id, store_name, chain, region) VALUES ('Z', 'Store Z', 'Alpha', 'North')")
+        con.execute(
+            "INSERT INTO stores (store_id, store_name, chain, region) VALUES ('Z', 'Store Z', 'Alpha', 'North')"
+        )
         busy = _cli(path, "report", "pareto")  # while the app writes, the command line is told so
         assert busy.returncode == 1 and "in use by another program" in busy.stderr
     with wh.read() as con:

@@ -60,8 +60,15 @@ def test_smoke_run(tmp_path, capsys):
 
 def test_the_check_sees_a_wrong_number():
     """compare() is what makes the smoke run a test: a changed value, row or key is a MISMATCH."""
-    sql = pd.DataFrame({"chain": ["A", "B"], "own_revenue": [10.0, 5.0], "share": [2 / 3, 1 / 3],
-                        "cum_share": [2 / 3, 1.0], "abc": ["A", "C"]})
+    sql = pd.DataFrame(
+        {
+            "chain": ["A", "B"],
+            "own_revenue": [10.0, 5.0],
+            "share": [2 / 3, 1 / 3],
+            "cum_share": [2 / 3, 1.0],
+            "abc": ["A", "C"],
+        }
+    )
     assert bench.compare("pareto", sql, sql.iloc[::-1].reset_index(drop=True))["status"] == "OK"
     near = sql.assign(own_revenue=[10.0 * (1 + 1e-9), 5.0])
     assert bench.compare("pareto", sql, near)["status"] == "OK"

@@ -121,7 +121,8 @@ def test_click_a_store_in_the_chart_opens_its_detail(server, browser):
     points.nth(points.count() // 2).click(force=True)
     page.wait_for_function(
         "b => [...document.querySelectorAll('[data-testid=\"stMain\"] h3')].some(h => h.innerText.startsWith('Visits to') && h.innerText !== b)",
-        arg=before, timeout=20000,
+        arg=before,
+        timeout=20000,
     )
     wait_idle(page)
     assert page.locator("[data-testid='stException']").count() == 0

@@ -55,7 +55,9 @@ def test_report_formats_match_the_api(warehouse, fmt):
     c = db.connect(warehouse, read_only=True)
     from ka_core.settings import Filters
 
-    expected = reports.run(c, "fair-share", Filters(date_to=__import__("datetime").date(2025, 1, 26), categories=("Phones",)))
+    expected = reports.run(
+        c, "fair-share", Filters(date_to=__import__("datetime").date(2025, 1, 26), categories=("Phones",))
+    )
     c.close()
     if fmt == "json":
         rows = json.loads(r.stdout)
@@ -116,7 +118,11 @@ def test_missing_warehouse_is_a_clear_error(tmp_path):
 
 def test_warehouse_held_by_another_writer(warehouse, tmp_path):
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(warehouse)!r}); print('ok', flush=True); time.sleep(30)"],
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(warehouse)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

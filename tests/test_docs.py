@@ -27,7 +27,9 @@ def test_readme_settings_table_is_the_spec():
     """The table under "### Settings" lists every setting with its flag and default exactly as SPECS says."""
     section = README.split("### Settings", 1)[1].split("\n#", 1)[0]
     table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
-    assert table == readme_table(), "regenerate it: python -c 'from ka_core.settings import readme_table; print(readme_table())'"
+    assert table == readme_table(), (
+        "regenerate it: python -c 'from ka_core.settings import readme_table; print(readme_table())'"
+    )
 
 
 @pytest.mark.parametrize("command", list(cli.COMMANDS))

@@ -73,8 +73,22 @@ def test_money_full_and_currency():
     assert fmt.default_currency() == "¥"
 
 
-@pytest.mark.parametrize("f", [fmt.money, fmt.money_full, fmt.money_short, fmt.pct, fmt.signed_pct, fmt.points,
-                               fmt.index, fmt.count, fmt.number, fmt.date, fmt.boolean])
+@pytest.mark.parametrize(
+    "f",
+    [
+        fmt.money,
+        fmt.money_full,
+        fmt.money_short,
+        fmt.pct,
+        fmt.signed_pct,
+        fmt.points,
+        fmt.index,
+        fmt.count,
+        fmt.number,
+        fmt.date,
+        fmt.boolean,
+    ],
+)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_missing_reads_as_a_dash(f, lang):
     for v in MISSING:
@@ -208,7 +222,9 @@ def test_plain_is_the_command_line_table(kind, v, text):
 
 
 def test_command_line_table_uses_plain_and_the_currency():
-    df = pd.DataFrame({"store_id": ["B"], "own_revenue": [100.0], "customer_share": [100 / 450], "fair_share_index": [91.6667]})
+    df = pd.DataFrame(
+        {"store_id": ["B"], "own_revenue": [100.0], "customer_share": [100 / 450], "fair_share_index": [91.6667]}
+    )
     out = cli.format_table(df, "$").splitlines()
     assert out[0].split() == ["store_id", "own_revenue", "customer_share", "fair_share_index"]
     assert out[2].split() == ["B", "$100", "22.2%", "91.7"]

@@ -287,7 +287,9 @@ def test_undo_refused_when_a_later_load_replaced_its_rows(con, tmp_path):
 
 
 def test_undo_refused_when_it_would_orphan_rows(con, tmp_path):
-    loading.load_files(con, "sales", [write(tmp_path, "f.csv", "week,store_id,sku,units,revenue\n2025-03-03,S1,K1,1,1\n")])
+    loading.load_files(
+        con, "sales", [write(tmp_path, "f.csv", "week,store_id,sku,units,revenue\n2025-03-03,S1,K1,1,1\n")]
+    )
     stores_load = con.execute("SELECT min(load_id) FROM ka_loads WHERE table_name = 'stores'").fetchall()[0][0]
     before = snapshot(con)
     with pytest.raises(KaError, match="would break references"):
@@ -324,7 +326,9 @@ def test_newer_warehouse_refused_unchanged(tmp_path):
 def test_older_warehouse_without_bookkeeping_is_upgraded(tmp_path):
     path = tmp_path / "old.duckdb"
     c = duckdb.connect(str(path))
-    c.execute("CREATE TABLE stores (store_id VARCHAR, store_name VARCHAR, chain VARCHAR, region VARCHAR, city VARCHAR, format VARCHAR, ka_manager VARCHAR)").fetchall()
+    c.execute(
+        "CREATE TABLE stores (store_id VARCHAR, store_name VARCHAR, chain VARCHAR, region VARCHAR, city VARCHAR, format VARCHAR, ka_manager VARCHAR)"
+    ).fetchall()
     c.execute("INSERT INTO stores VALUES ('S1', 'One', 'Walmart', 'East', NULL, NULL, NULL)").fetchall()
     c.close()
     c = db.connect(path)

@@ -78,9 +78,7 @@ def test_shares_in_unit_interval_and_filters_only_remove_rows(rows, a_cut, level
 def test_reload_changes_nothing(tmp_path_factory, rows):
     c = build([])
     path = tmp_path_factory.mktemp("reload") / "sales.csv"
-    path.write_text(
-        "week,store_id,sku,units,revenue\n" + "".join(f"{w},{s},{k},{u},{r!r}\n" for w, s, k, u, r in rows)
-    )
+    path.write_text("week,store_id,sku,units,revenue\n" + "".join(f"{w},{s},{k},{u},{r!r}\n" for w, s, k, u, r in rows))
     loading.load_files(c, "sales", [path])
     names = ("fair-share", "ka-list", "pareto")
     first = [reports.run(c, n) for n in names]

@@ -62,7 +62,9 @@ def test_rollup_worked_out_by_hand(con):
     ]  # fmt: skip
     # Alpha: A (both categories), C, E. Expected revenue at market share:
     alpha_expected = MS_NORTH * 1200 + MS_NORTH_TABLETS * 300 + MS_SOUTH * 600 + 0.1 * 1800  # 650.9
-    check(rows["chain", "Alpha"], 300 + 60 + 180 + 30, 1200 + 300 + 600 + 1800, alpha_expected, 150, 3, 1, 360 + 180 + 30)
+    check(
+        rows["chain", "Alpha"], 300 + 60 + 180 + 30, 1200 + 300 + 600 + 1800, alpha_expected, 150, 3, 1, 360 + 180 + 30
+    )
     # Beta: B only (D has no matched week but is a store of the chain); B's own sales over every week: 150.
     check(rows["chain", "Beta"], 100, 450, MS_NORTH * 450, OPP_B, 2, 0, 150)
     check(rows["region", "East"], 30, 1800, 0.1 * 1800, 150, 1, 1, 30)
@@ -130,7 +132,13 @@ def test_visit_views_read_sql(con):
     }  # fmt: skip
     q = by(views.quadrant_counts(con, W123, Settings()), "quadrant")
     assert list(q) == ["Attack", "Defend", "Maintain", "Monitor", "No data"]
-    assert {k: r["stores"] for k, r in q.items()} == {"Attack": 1, "Defend": 2, "Maintain": 0, "Monitor": 1, "No data": 1}
+    assert {k: r["stores"] for k, r in q.items()} == {
+        "Attack": 1,
+        "Defend": 2,
+        "Maintain": 0,
+        "Monitor": 1,
+        "No data": 1,
+    }
     assert q["Attack"]["opportunity"] == approx(150) and q["Defend"]["potential"] == approx(1500 + 600)
 
 

@@ -54,7 +54,7 @@ def test_first_filter_change_on_a_fresh_server_counts(demo_file, tmp_path, brows
         wait_idle(page)
         before = page.locator(KPI).first.inner_text()
         pick_chain(page, "Walmart")
-        page.wait_for_function(f"b => document.querySelector(\"{KPI}\").innerText !== b", arg=before, timeout=20000)
+        page.wait_for_function(f'b => document.querySelector("{KPI}").innerText !== b', arg=before, timeout=20000)
         wait_idle(page)
         page.wait_for_timeout(800)  # a lost change would come back as the old value after a second rerun
         wait_idle(page)

@@ -92,8 +92,11 @@ def test_command_line_flags_come_from_the_spec():
     parser = cli._parser()
     args = parser.parse_args(["report", "pareto"])
     assert Settings.from_mapping(args) == Settings()
-    flags = [f"{s.cli}={'national' if s.choices else '2' if s.type is int else '0.9' if s.type is float else '€'}"
-             for s in SPECS.values() if s.group == "report"]
+    flags = [
+        f"{s.cli}={'national' if s.choices else '2' if s.type is int else '0.9' if s.type is float else '€'}"
+        for s in SPECS.values()
+        if s.group == "report"
+    ]
     args = parser.parse_args(["report", "pareto", *flags])
     s = Settings.from_mapping(args)
     assert (s.a_cut, s.b_cut, s.level, s.baseline_weeks, s.currency) == (0.9, 0.9, "national", 2, "€")
@@ -106,8 +109,15 @@ def test_command_line_flags_come_from_the_spec():
 def test_what_a_sidebar_needs():
     widgets = {n: s.widget for n, s in SPECS.items()}
     assert widgets == {
-        "a_cut": "slider", "b_cut": "slider", "fsi_threshold": "slider", "level": "radio",
-        "baseline_weeks": "slider", "post_weeks": "slider", "currency": "text", "max_file_mb": None, "max_rows": None,
+        "a_cut": "slider",
+        "b_cut": "slider",
+        "fsi_threshold": "slider",
+        "level": "radio",
+        "baseline_weeks": "slider",
+        "post_weeks": "slider",
+        "currency": "text",
+        "max_file_mb": None,
+        "max_rows": None,
     }
     for s in SPECS.values():
         if s.widget == "slider":

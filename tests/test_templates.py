@@ -40,7 +40,10 @@ def test_manager_visit_sheet_prefilled_filled_and_loaded(con, tmp_path):
     rows = templates.manager_rows(con, "Wang", dt.date(2025, 1, 15))
     # Wang has stores B and D; two categories: four rows, dated Monday 2025-01-13.
     assert [(r["store_id"], r["category"]) for r in rows] == [
-        ("B", "Phones"), ("B", "Tablets"), ("D", "Phones"), ("D", "Tablets")
+        ("B", "Phones"),
+        ("B", "Tablets"),
+        ("D", "Phones"),
+        ("D", "Tablets"),
     ]
     p = tmp_path / "wang.xlsx"
     p.write_bytes(templates.template_xlsx("visits", "zh", rows))

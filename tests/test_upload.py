@@ -58,7 +58,11 @@ def test_xlsx_with_excel_dates_and_a_bad_cell_marked_in_the_preview(con, tmp_pat
     assert list(frame["week"]) == ["2025-04-07", "2025-03-31"]  # real Excel dates read as dates
     problems = upload.problems_frame(pv.validation.problems)
     assert problems.iloc[0].to_dict() == {
-        "file": "sales.xlsx", "row": 3, "column": "units", "value": "many", "expected": "expected a number ≥ 0"
+        "file": "sales.xlsx",
+        "row": 3,
+        "column": "units",
+        "value": "many",
+        "expected": "expected a number ≥ 0",
     }
 
 
@@ -106,7 +110,9 @@ def test_refusals_carry_a_code_the_page_branches_on(con, tmp_path):
     assert odd.error_code == "not_recognised" and odd.mappable and odd.table is None
     empty_rows = upload.open_upload(con, "e.csv", b"week,store_id,sku,units,revenue\n", "sales")
     assert empty_rows.error and not empty_rows.mappable
-    twice = upload.open_upload(con, "t.csv", b"week,store_id,sku,units,revenue,Revenue\n2025-03-31,A,P1,1,1,1\n", "sales")
+    twice = upload.open_upload(
+        con, "t.csv", b"week,store_id,sku,units,revenue,Revenue\n2025-03-31,A,P1,1,1,1\n", "sales"
+    )
     assert twice.error_code == "headers" and "both mean revenue" in twice.error
 
 

@@ -67,9 +67,7 @@ SALES = (
     ]
 )
 
-MARKET = [(w, "South", "Phones", 1000, 200) for w in WEEKS] + [
-    (w, "East", "Phones", 3000, 300) for w in WEEKS
-]
+MARKET = [(w, "South", "Phones", 1000, 200) for w in WEEKS] + [(w, "East", "Phones", 3000, 300) for w in WEEKS]
 
 PROMOTIONS = [
     # promo_id, chain, mechanic, start, end, store_id, sku, brand, promo_price, cost, target
