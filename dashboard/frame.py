@@ -21,7 +21,7 @@ import streamlit as st
 
 from ka_core.i18n import t
 
-from . import data, sidebar, state
+from . import data, sidebar, state, style
 
 FRAME_KEY = "_ka_frame"
 
@@ -52,6 +52,7 @@ def run() -> None:
     st.set_page_config(page_title="KA analytics", page_icon=":material/analytics:", layout="wide")
     st.session_state[FRAME_KEY] = True
     nav = navigation()  # before any widget (see the module's docstring)
+    style.inject()
     lg = state.lang()
     data.open_warehouse(t("creating_demo", lg), t("warehouse_busy", lg))
     sidebar.draw()
