@@ -7,7 +7,12 @@ chosen before, one at a time, and each rerun is timed (the server-side part of
 value is set again and timed (everything cached: what Streamlit itself costs).
 Medians are printed with their ratio, which is what counts on a shared machine.
 
-Run: python -m dashboard.bench [--db PATH] [--values N] [--json PATH]
+With `--browser`, the same in a real `streamlit run` and headless Chromium:
+for every page, a chain chosen in the sidebar (a value not chosen before) and
+the time from the click to the page settled (the run the click started has
+finished and nothing of the previous run is left stale), the figure a user feels.
+
+Run: python -m dashboard.bench [--db PATH] [--values N] [--browser] [--json PATH]
 """
 
 from __future__ import annotations
@@ -63,10 +68,58 @@ def bench_page(page: str, values: list[list[str]]) -> dict:
     }
 
 
+# Streamlit's app root says whether the script runs (data-test-script-state); watch it from before the click.
+WATCH_RUN = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    window.__kaRan = false;
+    new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') window.__kaRan = true;
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+# Settled: the run that the click started has finished and no element of the previous run is left stale.
+RUN_DONE = """() => window.__kaRan
+    && document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector("[data-stale='true']")"""
+
+
+def bench_browser(db_path: Path, chains: list[str], values: int) -> list[dict]:
+    """Click → page settled in Chromium, per page, for `values` chains never chosen before on that page."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_ARGS, ensure_chromium, streamlit_server, wait_idle
+
+    rows = []
+    with streamlit_server(db_path) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=ensure_chromium(), args=CHROMIUM_ARGS)
+        for i, page_name in enumerate(p for p in PAGES if p != "data"):  # the Data page shows no filtered numbers
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(url if page_name == "overview" else f"{url}/{page_name}")
+            wait_idle(page)
+            times = []
+            for chain in chains[i * values : (i + 1) * values]:
+                box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect'] input").first
+                box.click()
+                box.fill(chain)
+                option = page.get_by_role("option", name=chain)
+                option.wait_for(timeout=5000)
+                page.evaluate(WATCH_RUN)
+                t0 = time.perf_counter()
+                option.click()
+                page.keyboard.press("Escape")
+                page.wait_for_function(RUN_DONE, polling=20, timeout=30000)
+                times.append(time.perf_counter() - t0)
+                wait_idle(page)
+            rows.append({"page": page_name, "click_to_settled_s": statistics.median(times), "max_s": max(times)})
+            page.close()
+        browser.close()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m dashboard.bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--db", default="bench/pages.duckdb", help="demo warehouse to use (built when missing)")
     p.add_argument("--values", type=int, default=3, help="filter values per page, each never chosen before (default 3)")
+    p.add_argument("--browser", action="store_true", help="also time click → settled in headless Chromium")
     p.add_argument("--json", default=None, help="also write the results here")
     args = p.parse_args(argv)
     os.environ["KA_DB"] = str(_demo(Path(args.db)).resolve())
@@ -87,8 +140,17 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{r['page']:<12} {r['uncached_s']:>20.2f} {r['uncached_max_s']:>7.2f} {r['cached_s']:>16.2f} {r['ratio']:>6.1f}"
         )
+    out = {"server": rows}
+    if args.browser:
+        # A fresh server: chains one at a time, added to the selection (each a value not chosen before).
+        out["browser"] = bench_browser(
+            Path(os.environ["KA_DB"]), chains, args.values if len(chains) >= 5 * args.values else 1
+        )
+        print(f"\n{'page':<12} {'click → settled s':>18} {'max s':>7}")
+        for r in out["browser"]:
+            print(f"{r['page']:<12} {r['click_to_settled_s']:>18.2f} {r['max_s']:>7.2f}")
     if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2))
+        Path(args.json).write_text(json.dumps(out, indent=2))
     return 0
 
 
