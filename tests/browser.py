@@ -95,11 +95,14 @@ def streamlit_server(db_path: Path):
 
 
 def wait_idle(page, timeout_ms: int = 30000) -> None:
-    """Wait until Streamlit has finished: a page title, no 'Running…' status, no skeleton, steady for 0.6 s."""
+    """Wait until Streamlit has finished: not running, nothing stale, a page title, no skeleton, steady for 0.6 s."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
     page.wait_for_function(
         """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
             const busy = document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]')
+                || (app && app.getAttribute('data-test-script-state') === 'running')  // Streamlit's own flag
+                || document.querySelector('[data-stale="true"]')  // elements of the previous run still shown
                 || !document.querySelector('[data-testid="stMain"] h1');  // every page has a title
             window.__kaIdle = busy ? 0 : (window.__kaIdle || 0) + 1;
             return window.__kaIdle >= 4;
