@@ -40,6 +40,18 @@ def ensure_chromium() -> str:
     return CHROMIUM
 
 
+def make_demo(path: Path) -> Path:
+    """The demo warehouse at `path`, checkpointed (a server opens it read-only)."""
+    from ka_core import db
+    from ka_core.demo import create_demo
+
+    c = db.connect(path)
+    create_demo(c)
+    c.execute("CHECKPOINT").fetchall()
+    c.close()
+    return path
+
+
 def free_port() -> int:
     with contextlib.closing(socket.socket()) as s:
         s.bind(("127.0.0.1", 0))

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ka_core import db
-from ka_core.demo import create_demo
-from tests.browser import CHROMIUM_ARGS, ensure_chromium, streamlit_server
+from tests.browser import CHROMIUM_ARGS, ensure_chromium, make_demo, streamlit_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`streamlit run app.py` on a fresh demo warehouse (a module may change its data)."""
-    path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    c = db.connect(path)
-    create_demo(c)
-    c.execute("CHECKPOINT").fetchall()
-    c.close()
-    with streamlit_server(path) as url:
+    with streamlit_server(make_demo(tmp_path_factory.mktemp("browser") / "demo.duckdb")) as url:
         yield url
 
 

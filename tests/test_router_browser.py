@@ -11,9 +11,7 @@ import shutil
 
 import pytest
 
-from ka_core import db
-from ka_core.demo import create_demo
-from tests.browser import streamlit_server, wait_idle
+from tests.browser import make_demo, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.browser
 KPI = "[data-testid='stMetricValue']"
@@ -22,12 +20,7 @@ CHAINS = "[data-testid='stSidebar'] [data-testid='stMultiSelect']"
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("router") / "demo.duckdb"
-    c = db.connect(path)
-    create_demo(c)
-    c.execute("CHECKPOINT").fetchall()
-    c.close()
-    return path
+    return make_demo(tmp_path_factory.mktemp("router") / "demo.duckdb")
 
 
 def fresh(demo_file, tmp_path):
