@@ -155,8 +155,8 @@ REPORTS: dict[str, Report] = {
         Report(
             "promo-lift",
             Query(
-                PROMO,
-                "lift_in_scope",
+                (*PROMO, "promo_control"),
+                "promo_lift",
                 (
                     "promo_id",
                     "chain",
@@ -173,6 +173,9 @@ REPORTS: dict[str, Report] = {
                     "incremental_gross_profit",
                     "post_dip_pct",
                     "oos_visits",
+                    "control_stores",
+                    "expected_units",
+                    "lift_vs_control_pct",
                 ),
                 ("start_date", "promo_id", "store_id", "sku"),
             ),
@@ -183,8 +186,8 @@ REPORTS: dict[str, Report] = {
         Report(
             "promo-summary",
             Query(
-                (*PROMO, "promo_summary"),
-                "promo_summary",
+                (*PROMO, "promo_summary", "promo_control", "promo_summary_control"),
+                "promo_summary_control",
                 (
                     "promo_id",
                     "chain",
@@ -198,6 +201,10 @@ REPORTS: dict[str, Report] = {
                     "cost",
                     "roi",
                     "target_met",
+                    "lift_vs_control_pct",
+                    "lift_low",
+                    "lift_high",
+                    "significant",
                 ),
                 ("start_date", "promo_id"),
             ),
