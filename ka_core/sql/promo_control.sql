@@ -13,38 +13,58 @@ week_span AS (
     SELECT min(week) AS first_week, max(wi) AS last_wi FROM week_index
 ),
 
--- Every store and SKU that sold a promoted SKU, in every week of the data.
+-- Every store and SKU that sold a promoted SKU, numbered (integer keys join fast).
 store_skus AS (
-    SELECT DISTINCT sa.store_id, sa.sku, s.chain, s.region
-    FROM sales AS sa
-    INNER JOIN stores AS s ON s.store_id = sa.store_id
-    WHERE sa.sku IN (SELECT sku FROM pairs)
+    SELECT row_number() OVER (ORDER BY ss.store_id, ss.sku) AS ssid, ss.store_id, ss.sku, s.chain, s.region
+    FROM (SELECT DISTINCT store_id, sku FROM sales WHERE sku IN (SELECT sku FROM pairs)) AS ss
+    INNER JOIN stores AS s ON s.store_id = ss.store_id
 ),
 
+ss_sales AS (
+    SELECT ss.ssid, wk.wi, sa.units
+    FROM sales AS sa
+    INNER JOIN store_skus AS ss ON ss.store_id = sa.store_id AND ss.sku = sa.sku
+    INNER JOIN week_index AS wk ON wk.week = sa.week
+),
+
+ss_promoted AS (
+    SELECT ss.ssid, wk.wi
+    FROM promoted_weeks AS q
+    INNER JOIN store_skus AS ss ON ss.store_id = q.store_id AND ss.sku = q.sku
+    INNER JOIN week_index AS wk ON wk.week = q.week
+),
+
+-- Every such store-SKU in every week of the data.
 grid AS (
     SELECT
-        ss.store_id, ss.sku, wk.wi,
+        ss.ssid, wk.wi,
         coalesce(sa.units, 0) AS units,
         CASE WHEN sa.units IS NULL THEN 0 ELSE 1 END AS has_row,
-        CASE WHEN q.week IS NULL THEN 0 ELSE 1 END AS promoted
+        CASE WHEN q.wi IS NULL THEN 0 ELSE 1 END AS promoted
     FROM store_skus AS ss
     CROSS JOIN week_index AS wk
-    LEFT JOIN sales AS sa ON sa.store_id = ss.store_id AND sa.sku = ss.sku AND sa.week = wk.week
-    LEFT JOIN promoted_weeks AS q ON q.store_id = ss.store_id AND q.sku = ss.sku AND q.week = wk.week
+    LEFT JOIN ss_sales AS sa ON sa.ssid = ss.ssid AND sa.wi = wk.wi
+    LEFT JOIN ss_promoted AS q ON q.ssid = ss.ssid AND q.wi = wk.wi
 ),
 
--- Running sums up to and including week wi: units and weeks with a row (all,
--- and outside any promotion), and promoted weeks.
+-- Per store-SKU and week wi: running sums up to and including wi (units,
+-- weeks with a row, promoted weeks); and, read as a first promo week a = wi,
+-- the baseline window [a-B, a-1]: all weeks, and weeks under no promotion.
 running AS (
     SELECT
-        store_id, sku, wi,
-        sum(units) OVER w AS cu,
-        sum(has_row) OVER w AS cn,
-        sum(units * (1 - promoted)) OVER w AS cu_clean,
-        sum(has_row * (1 - promoted)) OVER w AS cn_clean,
-        sum(promoted) OVER w AS cp
+        ssid, wi, units, has_row, promoted,
+        sum(units) OVER upto AS cu,
+        sum(has_row) OVER upto AS cn,
+        sum(promoted) OVER upto AS cp,
+        coalesce(sum(units) OVER base, 0) AS base_sum,
+        coalesce(sum(has_row) OVER base, 0) AS base_rows,
+        coalesce(sum(units * (1 - promoted)) OVER base, 0) AS base_clean_sum,
+        coalesce(sum(has_row * (1 - promoted)) OVER base, 0) AS base_clean_rows,
+        coalesce(sum(promoted) OVER base, 0) AS base_promoted
     FROM grid
-    WINDOW w AS (PARTITION BY store_id, sku ORDER BY wi ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    WINDOW
+        upto AS (PARTITION BY ssid ORDER BY wi ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+        base AS (PARTITION BY ssid ORDER BY wi ROWS BETWEEN $baseline_weeks PRECEDING AND 1 PRECEDING)
 ),
 
 -- Each promotion's first promo week (a0) and length (l) in week numbers.
@@ -81,66 +101,52 @@ moves AS (
     SELECT promo_id, 0 AS d, a0 AS a, l FROM promo_span
 ),
 
--- The running-sum weeks a window needs, clamped to the data: before the first
--- week (-1) every sum is 0, after the last week the sums stay.
+-- The last promo week of a move, within the data (the sums stay after its last week).
 move_bounds AS (
-    SELECT
-        m.*,
-        least(m.a - $baseline_weeks - 1, ws.last_wi) AS i0,
-        least(m.a - 1, ws.last_wi) AS i1,
-        least(m.a + m.l - 1, ws.last_wi) AS i2
+    SELECT m.*, least(m.a + m.l - 1, ws.last_wi) AS e
     FROM moves AS m
     CROSS JOIN week_span AS ws
 ),
 
--- Window sums of a (store, SKU) at a move: baseline [a-B, a-1], promo [a, a+l-1].
-move_pairs AS (
-    SELECT
-        mb.promo_id, mb.d, mb.a, mb.l, pa.store_id, pa.sku, ss.chain, ss.region,
-        coalesce(r1.cu, 0) - coalesce(r0.cu, 0) AS base_sum,
-        coalesce(r1.cn, 0) - coalesce(r0.cn, 0) AS base_rows,
-        coalesce(r1.cu_clean, 0) - coalesce(r0.cu_clean, 0) AS base_clean_sum,
-        coalesce(r1.cn_clean, 0) - coalesce(r0.cn_clean, 0) AS base_clean_rows,
-        coalesce(r2.cu, 0) - coalesce(r1.cu, 0) AS promo_sum,
-        coalesce(r2.cn, 0) - coalesce(r1.cn, 0) AS promo_rows,
-        coalesce(r2.cp, 0) - coalesce(r1.cp, 0) AS promo_promoted,
-        coalesce(r2.cp, 0) - coalesce(r0.cp, 0) AS window_promoted
-    FROM move_bounds AS mb
-    INNER JOIN pairs AS pa ON pa.promo_id = mb.promo_id
-    INNER JOIN store_skus AS ss ON ss.store_id = pa.store_id AND ss.sku = pa.sku
-    LEFT JOIN running AS r0 ON r0.store_id = pa.store_id AND r0.sku = pa.sku AND r0.wi = mb.i0
-    LEFT JOIN running AS r1 ON r1.store_id = pa.store_id AND r1.sku = pa.sku AND r1.wi = mb.i1
-    LEFT JOIN running AS r2 ON r2.store_id = pa.store_id AND r2.sku = pa.sku AND r2.wi = mb.i2
-),
-
--- Control candidates for each (SKU, window) a move needs, pooled per chain and
--- region: no promotion on the SKU in the window, >= 2 baseline and >= 1 promo
--- weeks with a row.
+-- Window sums of every store-SKU for each (SKU, window) a move needs: baseline
+-- [a-B, a-1], promo weeks [a, e].
 windows AS (
-    SELECT DISTINCT mp.sku, mb.a, mb.l, mb.i0, mb.i1, mb.i2
+    SELECT DISTINCT pa.sku, mb.a, mb.l, mb.e
     FROM move_bounds AS mb
-    INNER JOIN (SELECT DISTINCT promo_id, sku FROM pairs) AS mp ON mp.promo_id = mb.promo_id
+    INNER JOIN (SELECT DISTINCT promo_id, sku FROM pairs) AS pa ON pa.promo_id = mb.promo_id
 ),
 
 window_stores AS (
     SELECT
-        w.sku, w.a, w.l, ss.store_id, ss.chain, ss.region,
-        coalesce(r2.cp, 0) - coalesce(r0.cp, 0) AS window_promoted,
-        coalesce(r1.cn, 0) - coalesce(r0.cn, 0) AS base_rows,
-        coalesce(r2.cn, 0) - coalesce(r1.cn, 0) AS promo_rows,
-        CAST(coalesce(r1.cu, 0) - coalesce(r0.cu, 0) AS DOUBLE)
-            / nullif(coalesce(r1.cn, 0) - coalesce(r0.cn, 0), 0) AS base_units,
-        CAST(coalesce(r2.cu, 0) - coalesce(r1.cu, 0) AS DOUBLE)
-            / nullif(coalesce(r2.cn, 0) - coalesce(r1.cn, 0), 0) AS promo_units
+        w.sku, w.a, w.l, ss.ssid, ss.store_id, ss.chain, ss.region,
+        ra.base_sum, ra.base_rows, ra.base_clean_sum, ra.base_clean_rows,
+        re.cu - ra.cu + ra.units AS promo_sum,
+        re.cn - ra.cn + ra.has_row AS promo_rows,
+        re.cp - ra.cp + ra.promoted AS promo_promoted,
+        re.cp - ra.cp + ra.promoted + ra.base_promoted AS window_promoted
     FROM windows AS w
     INNER JOIN store_skus AS ss ON ss.sku = w.sku
-    LEFT JOIN running AS r0 ON r0.store_id = ss.store_id AND r0.sku = ss.sku AND r0.wi = w.i0
-    LEFT JOIN running AS r1 ON r1.store_id = ss.store_id AND r1.sku = ss.sku AND r1.wi = w.i1
-    LEFT JOIN running AS r2 ON r2.store_id = ss.store_id AND r2.sku = ss.sku AND r2.wi = w.i2
+    INNER JOIN running AS ra ON ra.ssid = ss.ssid AND ra.wi = w.a
+    INNER JOIN running AS re ON re.ssid = ss.ssid AND re.wi = w.e
 ),
 
+-- A move's rows: the promotion's pairs in its windows.
+move_pairs AS (
+    SELECT mb.promo_id, mb.d, ws.*
+    FROM move_bounds AS mb
+    INNER JOIN pairs AS pa ON pa.promo_id = mb.promo_id
+    INNER JOIN window_stores AS ws
+        ON ws.sku = pa.sku AND ws.a = mb.a AND ws.l = mb.l AND ws.store_id = pa.store_id
+),
+
+-- Control candidates, pooled per chain and region: no promotion on the SKU in
+-- the window, >= 2 baseline weeks and >= 1 promo week with a row.
 window_pool AS (
-    SELECT sku, a, l, chain, region, count(*) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    SELECT
+        sku, a, l, chain, region,
+        count(*) AS stores,
+        sum(CAST(promo_sum AS DOUBLE) / promo_rows) AS promo_units,
+        sum(CAST(base_sum AS DOUBLE) / base_rows) AS base_units
     FROM window_stores
     WHERE window_promoted = 0 AND base_rows >= 2 AND promo_rows >= 1
     GROUP BY sku, a, l, chain, region
