@@ -272,9 +272,9 @@ QUERIES: dict[str, Query] = {
         ("visit_date", "rep", "category"),
     ),
     "promo-weekly": Query(
-        (*PROMO, "promo_weekly"),
-        "promo_weekly",
-        ("week", "phase", "units", "revenue", "baseline_units", "oos_visits"),
+        (*PROMO, "promo_weekly", "promo_control", "promo_control_weekly"),
+        "promo_weekly_control",
+        ("week", "phase", "units", "revenue", "baseline_units", "oos_visits", "control_units"),
         ("week",),
     ),
     # Store-category rows rolled up to chains, regions and the total (levels.sql, rollup.sql).

@@ -217,3 +217,14 @@ def test_placebo_needs_19_moves(tmp_path):
     c.close()
     assert s["lift_vs_control_pct"] == approx(150)
     assert isnull(s["lift_low"]) and isnull(s["significant"])
+
+
+def test_control_line_of_one_promotion(pools):
+    w = reports.run_query(pools, "promo-weekly", settings=B2, promo_id="PX").set_index("week")
+    # P1 at A1: controls A2, A3, A4 (baselines 11 + 20 + 5 = 36) scaled to b = 10; P2: controls' baselines
+    # 2 + 3 + 1 = 6 scaled to b = 2; T1 has no control stores (and adds nothing).
+    assert w.loc[week(1), "control_units"] == approx(10 * (10 + 20 + 5) / 36 + 2 * 6 / 6)
+    assert w.loc[week(2), "control_units"] == approx(10 * (12 + 20 + 5) / 36 + 2 * 6 / 6)
+    # In the promo week the line is the rows' expected units.
+    assert w.loc[week(3), "control_units"] == approx(10 * 57 / 36 + 2 * 7 / 6)
+    assert w.loc[week(3), "units"] == 30 + 4 + 8
