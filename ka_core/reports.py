@@ -325,6 +325,24 @@ QUERIES: dict[str, Query] = {
             "promo_executed",
         ),
     ),
+    # Naive lift next to the lift against control stores, per promotion (Promotions page).
+    "promo-effects": Query(
+        (*PROMO, "promo_summary", "promo_control", "promo_summary_control", "promo_effects"),
+        "promo_effects",
+        (
+            "promo_id",
+            "chain",
+            "mechanic",
+            "start_date",
+            "cost",
+            "naive_lift_pct",
+            "lift_vs_control_pct",
+            "lift_low",
+            "lift_high",
+            "significant",
+        ),
+        ("start_date", "promo_id"),
+    ),
     "visits-by-manager": Query(
         (*VISITS, "visits_by_manager"),
         "visits_by_manager",

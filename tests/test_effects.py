@@ -228,3 +228,29 @@ def test_control_line_of_one_promotion(pools):
     # In the promo week the line is the rows' expected units.
     assert w.loc[week(3), "control_units"] == approx(10 * 57 / 36 + 2 * 7 / 6)
     assert w.loc[week(3), "units"] == 30 + 4 + 8
+
+
+def test_best_roi_lists_only_significant_promotions():
+    from ka_core import views
+
+    summary = pd.DataFrame(
+        {
+            "promo_id": ["a", "b", "c", "d", "e"],
+            "chain": "X",
+            "mechanic": "DM",
+            "cost": 800.0,
+            "incremental_gross_profit": 1.0,
+            "roi": [1.0, 89.75, 3.0, None, 2.0],
+            "lift_vs_control_pct": 10.0,
+            "significant": pd.array([True, False, None, True, True], dtype="boolean"),
+        }
+    )
+    # b (8,975% ROI, not significant) and c (no interval) are left out; d has no ROI.
+    assert views.best_significant(summary)["promo_id"].tolist() == ["e", "a"]
+
+
+def test_promo_effects_naive_next_to_control(pools):
+    e = reports.run_query(pools, "promo-effects", settings=B2).set_index("promo_id")
+    # PX naive: (30 + 4 + 8) / (10 + 2 + 5) - 1 over its rows with a baseline (T1 included).
+    assert e.loc["PX", "naive_lift_pct"] == approx((42 / 17 - 1) * 100)
+    assert e.loc["PX", "lift_vs_control_pct"] == approx((34 / (654 / 36) - 1) * 100)
