@@ -236,6 +236,19 @@ REPORTS: dict[str, Report] = {
             "门店拜访覆盖与执行",
             "Visits, days since the last visit, share of shelf, price compliance and OOS rate.",
         ),
+        Report(
+            "visit-effect",
+            Query(
+                (*SCOPE, "visit_effect"),
+                "visit_effect",
+                ("rel_week", "events", "effect_pct", "low", "high"),
+                ("rel_week",),
+            ),
+            "Sales around a visit against control stores",
+            "拜访前后销售（对照门店）",
+            "Own sales in weeks -6..+6 around a first visit after 8 weeks without one, against control stores "
+            "of the same chain and region, with a 90% bootstrap interval: an association, not proof.",
+        ),
     )
 }
 
