@@ -614,3 +614,34 @@ def promo_weekly_with_control(w: pd.DataFrame, promo: str, lang: str) -> go.Figu
             hovertemplate=fmt.hover(DATE, "x", lang) + ": " + fmt.hover(COUNT, "y") + "<extra></extra>",
         )
     return fig
+
+
+def visit_effect(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Own sales against control stores in the weeks around a visit, with the 90% bootstrap band."""
+    d = df.dropna(subset=["effect_pct"])
+    if d.empty:
+        return empty(t("no_data", lang))
+    fig = go.Figure()
+    band = d.dropna(subset=["low", "high"])
+    fig.add_scatter(
+        x=list(band["rel_week"]) + list(band["rel_week"][::-1]),
+        y=list(band["high"]) + list(band["low"][::-1]),
+        fill="toself",
+        fillcolor="rgba(46,111,189,0.18)",
+        line=dict(width=0),
+        hoverinfo="skip",
+        name="90%",
+    )
+    fig.add_scatter(
+        x=d["rel_week"],
+        y=d["effect_pct"],
+        mode="lines+markers",
+        name=label("effect_pct", lang),
+        line=dict(color="#2e6fbd", width=3),
+        hovertemplate="%{x}: " + fmt.hover(PCT, "y", lang) + "<extra></extra>",
+    )
+    fig.add_hline(y=0, line_color="#333", line_width=1)
+    fig.add_vline(x=0, line_color="#e4572e", line_dash="dash", line_width=2)
+    fig.update_xaxes(title_text=t("weeks_from_visit", lang), dtick=1)
+    fig.update_yaxes(title_text=label("effect_pct", lang), ticksuffix="%")
+    return _layout(fig, t("visit_effect_title", lang), height=420)

@@ -349,3 +349,8 @@ def best_significant(summary: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     d = d.sort_values(["roi", "promo_id"], ascending=[False, True])
     cols = ["promo_id", "chain", "mechanic", "cost", "incremental_gross_profit", "roi", "lift_vs_control_pct"]
     return d[cols].head(n).reset_index(drop=True)
+
+
+def visit_events(effect: pd.DataFrame) -> int:
+    """The number of visit events behind the visit-effect rows (the same on every row)."""
+    return int(effect["events"].iloc[0]) if len(effect) else 0
