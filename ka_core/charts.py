@@ -620,7 +620,7 @@ def visit_effect(df: pd.DataFrame, lang: str) -> go.Figure:
     """Own sales against control stores in the weeks around a visit, with the 90% bootstrap band."""
     d = df.dropna(subset=["effect_pct"])
     if d.empty:
-        return empty(t("no_data", lang))
+        return empty(t("visit_effect_none", lang))
     fig = go.Figure()
     band = d.dropna(subset=["low", "high"])
     fig.add_scatter(

@@ -296,6 +296,10 @@ TEXT.update(
             "共 {n} 次（此前 8 周未拜访）；阴影为 90% 自助法区间。",
         ),
         "weeks_from_visit": ("Weeks from the visit", "距拜访周数"),
+        "visit_effect_none": (
+            "No first visit after 8 weeks without one (with 3 unvisited control stores) in this scope.",
+            "此范围内没有「8 周未拜访后的首次拜访」（且有 3 家未拜访的对照门店）。",
+        ),
     }
 )
 
