@@ -33,6 +33,7 @@ class Query:
     source: str  # the CTE whose rows the statement returns
     columns: tuple[str, ...]
     order_by: tuple[str, ...] = ()
+    bound: tuple[tuple[str, Any], ...] = ()  # parameters fixed by the query itself (name, value)
 
     def __post_init__(self) -> None:
         for part in (self.ctes, self.columns, self.order_by):
@@ -65,6 +66,9 @@ FAIR_SHARE = (*SCOPE, "market_share", "fair_share")
 QUADRANTS = (*FAIR_SHARE, "levels", "quadrants")
 VISITS = (*QUADRANTS, "visit_rows", "visit_coverage")
 PROMO = ("period", "promo")
+# Placebo-week moves per promotion (domain.md: the 40 nearest may be kept); promo-lift needs none.
+PLACEBO = (("placebo_moves", 40),)
+NO_PLACEBO = (("placebo_moves", 0),)
 
 REPORTS: dict[str, Report] = {
     r.name: r
@@ -178,6 +182,7 @@ REPORTS: dict[str, Report] = {
                     "lift_vs_control_pct",
                 ),
                 ("start_date", "promo_id", "store_id", "sku"),
+                NO_PLACEBO,
             ),
             "Promotion lift by store and SKU",
             "促销提升（门店×商品）",
@@ -207,6 +212,7 @@ REPORTS: dict[str, Report] = {
                     "significant",
                 ),
                 ("start_date", "promo_id"),
+                PLACEBO,
             ),
             "Promotion summary and ROI",
             "促销汇总与投资回报",
@@ -289,6 +295,7 @@ QUERIES: dict[str, Query] = {
         "promo_weekly_control",
         ("week", "phase", "units", "revenue", "baseline_units", "oos_visits", "control_units"),
         ("week",),
+        NO_PLACEBO,
     ),
     # Store-category rows rolled up to chains, regions and the total (levels.sql, rollup.sql).
     "rollup": Query(
@@ -355,6 +362,7 @@ QUERIES: dict[str, Query] = {
             "significant",
         ),
         ("start_date", "promo_id"),
+        PLACEBO,
     ),
     "visits-by-manager": Query(
         (*VISITS, "visits_by_manager"),
@@ -370,7 +378,7 @@ def statement(
 ) -> tuple[str, dict[str, Any]]:
     """The SQL of a report or query and the parameters it binds (only those it uses)."""
     q = REPORTS[name].query if name in REPORTS else QUERIES[name]
-    params = (filters or Filters()).params() | (settings or Settings()).params() | extra
+    params = (filters or Filters()).params() | (settings or Settings()).params() | dict(q.bound) | extra
     return q.sql, used_params(q.sql, params)
 
 

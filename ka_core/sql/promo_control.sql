@@ -80,7 +80,8 @@ promo_span AS (
 
 -- Placebo moves d: the moved baseline window and promo weeks lie within the
 -- data and end before the first promo week or start after the last post week;
--- the 40 nearest (ties: the earlier). Move 0 is the promotion itself.
+-- the placebo_moves nearest (ties: the earlier; reports.py binds 40, and 0
+-- where no interval is read). Move 0 is the promotion itself.
 placebo_moves AS (
     SELECT ps.promo_id, wk.wi - ps.a0 AS d, wk.wi AS a, ps.l
     FROM promo_span AS ps
@@ -96,7 +97,7 @@ moves AS (
         SELECT *, row_number() OVER (PARTITION BY promo_id ORDER BY abs(d), d) AS nearest
         FROM placebo_moves
     ) AS m
-    WHERE nearest <= 40
+    WHERE nearest <= $placebo_moves
     UNION ALL
     SELECT promo_id, 0 AS d, a0 AS a, l FROM promo_span
 ),
