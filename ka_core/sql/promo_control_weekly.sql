@@ -1,7 +1,7 @@
 -- One promotion's control line: for each of its rows with control stores (at
 -- its own weeks, the pool chosen as in promo-lift), the control stores' weekly
 -- units scaled to the row's baseline, b x sum(units(w)) / sum(b(s')), summed
--- over the rows. Reads: period, promo, promo_control, promo_weekly.
+-- over the rows. Reads: period, promo, promo_weekly, promo_control.
 one_span AS (
     SELECT ps.a0, ps.l, least(ps.a0 + ps.l - 1, ps.last_wi) AS e
     FROM promo_span AS ps

@@ -1,7 +1,7 @@
 -- Per promotion in scope: the naive lift (its rows pooled against their own
 -- baselines, sum(promo units) / sum(baseline) - 1) next to the lift against
 -- control stores and its interval, for the Promotions page.
--- Reads: promo_summary_control, promo (lift).
+-- Reads: promo, promo_summary_control.
 promo_naive AS (
     SELECT
         promo_id,
