@@ -95,6 +95,7 @@ STORE_FLOORS: dict[str, str] = {
     "ka-list": _STORE_FLOOR,
     "pareto": "SELECT * FROM ({sales}) AS s, (SELECT max(chain) FROM stores) AS c",
     "visit-coverage": _STORE_FLOOR + ", (" + _VISIT_ROWS + ") AS f",
+    "visit-effect": "SELECT * FROM ({sales}) AS s, (" + _VISIT_TOTALS + ") AS v",
 }
 FLOORS: dict[str, str] = {name: sql.format(sales=_SALES_SCAN) for name, sql in STORE_FLOORS.items()}
 FLOORS["promo-lift"] = """

@@ -552,3 +552,96 @@ def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_xaxes(title_text=label("customer_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, top])
     fig.update_yaxes(title_text=label("share_of_shelf", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, top])
     return _layout(fig, t("shelf_title", lang), height=480)
+
+
+# Effects with confidence (domain.md): lift against control stores, the visit effect -----------
+
+
+def promo_effects(e: pd.DataFrame, lang: str) -> go.Figure:
+    """Per promotion: the naive lift and the lift against control stores with its 90% interval;
+    filled dots are significant."""
+    if e.empty:
+        return empty(t("no_data", lang))
+    sig = e["significant"].fillna(False).astype(bool)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=e["naive_lift_pct"],
+        y=e["promo_id"],
+        mode="markers",
+        name=t("naive_lift", lang),
+        marker=dict(symbol="diamond", size=10, color="#9fb3c8"),
+        hovertemplate="%{y}: " + fmt.hover(PCT, "x", lang) + "<extra></extra>",
+    )
+    has = e["lift_low"].notna()
+    fig.add_scatter(
+        x=e["lift_vs_control_pct"],
+        y=e["promo_id"],
+        mode="markers",
+        name=t("control_lift", lang),
+        marker=dict(
+            size=12,
+            color=["#1f4e8c" if s else "white" for s in sig],
+            line=dict(color="#1f4e8c", width=2),
+        ),
+        error_x=dict(
+            type="data",
+            symmetric=False,
+            array=(e["lift_high"] - e["lift_vs_control_pct"]).where(has, 0),
+            arrayminus=(e["lift_vs_control_pct"] - e["lift_low"]).where(has, 0),
+            color="#1f4e8c",
+            thickness=1.5,
+        ),
+        text=[t("significant_yes" if s else "significant_no", lang) for s in sig],
+        hovertemplate="%{y}: " + fmt.hover(PCT, "x", lang) + " (%{text})<extra></extra>",
+    )
+    fig.add_vline(x=0, line_color="#333", line_width=1)
+    fig.update_xaxes(title_text=t("lift_axis", lang), ticksuffix="%")
+    fig.update_yaxes(type="category", automargin=True)
+    fig.update_layout(legend=dict(orientation="h", y=-0.12 if len(e) > 10 else -0.3))
+    return _layout(fig, t("promo_effects_title", lang), height=max(420, 22 * len(e) + 160))
+
+
+def promo_weekly_with_control(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
+    """promo_weekly with the control stores' line (their weekly units scaled to the promoted baseline)."""
+    fig = promo_weekly(w, promo, lang)
+    if "control_units" in w and w["control_units"].notna().any():
+        fig.add_scatter(
+            x=w["week"],
+            y=w["control_units"],
+            mode="lines+markers",
+            name=t("control_line", lang),
+            line=dict(color="#2e6fbd", width=3),
+            hovertemplate=fmt.hover(DATE, "x", lang) + ": " + fmt.hover(COUNT, "y") + "<extra></extra>",
+        )
+    return fig
+
+
+def visit_effect(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Own sales against control stores in the weeks around a visit, with the 90% bootstrap band."""
+    d = df.dropna(subset=["effect_pct"])
+    if d.empty:
+        return empty(t("visit_effect_none", lang))
+    fig = go.Figure()
+    band = d.dropna(subset=["low", "high"])
+    fig.add_scatter(
+        x=list(band["rel_week"]) + list(band["rel_week"][::-1]),
+        y=list(band["high"]) + list(band["low"][::-1]),
+        fill="toself",
+        fillcolor="rgba(46,111,189,0.18)",
+        line=dict(width=0),
+        hoverinfo="skip",
+        name="90%",
+    )
+    fig.add_scatter(
+        x=d["rel_week"],
+        y=d["effect_pct"],
+        mode="lines+markers",
+        name=label("effect_pct", lang),
+        line=dict(color="#2e6fbd", width=3),
+        hovertemplate="%{x}: " + fmt.hover(PCT, "y", lang) + "<extra></extra>",
+    )
+    fig.add_hline(y=0, line_color="#333", line_width=1)
+    fig.add_vline(x=0, line_color="#e4572e", line_dash="dash", line_width=2)
+    fig.update_xaxes(title_text=t("weeks_from_visit", lang), dtick=1)
+    fig.update_yaxes(title_text=label("effect_pct", lang), ticksuffix="%")
+    return _layout(fig, t("visit_effect_title", lang), height=420)

@@ -262,6 +262,48 @@ def label(metric: str, lang: str) -> str:
     return TEXT[metric][1 if lang == "zh" else 0] if metric in TEXT else metric
 
 
+# Effects with confidence (issue 13).
+TEXT.update(
+    {
+        "promo_effects_title": (
+            "Lift: own baseline against control stores (90% interval)",
+            "提升：自身基线 vs 对照门店（90% 区间）",
+        ),
+        "naive_lift": ("Naive lift (own baseline)", "简单提升（自身基线）"),
+        "control_lift": ("Lift vs control stores", "相对对照门店提升"),
+        "significant_yes": ("significant", "显著"),
+        "significant_no": ("not significant", "不显著"),
+        "lift_axis": ("Lift %", "提升 %"),
+        "effects_caption": (
+            "The naive lift compares the promoted weeks with the store's own weeks before; the season, "
+            "chain-wide price moves or the weather read as lift. Against control stores (same chain and "
+            "region without the promotion) they cancel out. The bar is a 90% interval from placebo weeks "
+            "(the promotion moved to weeks where it did not run); filled dots are significant. "
+            "The {n} costliest promotions in the period.",
+            "简单提升只与门店自身促销前的周相比，季节、全系统调价或天气都会被当成提升；与对照门店"
+            "（同系统同大区、没有该促销的门店）相比则可抵消。横线为安慰剂周（把促销挪到未举办的周）"
+            "得出的 90% 区间；实心点为显著。显示期间内费用最高的 {n} 个促销。",
+        ),
+        "best_significant": ("Best promotions (ROI, significant lift only)", "最佳促销（投资回报，仅限提升显著）"),
+        "none_significant": ("No promotion with a significant lift in this scope.", "此范围内没有提升显著的促销。"),
+        "control_line": ("Control stores (scaled to the baseline)", "对照门店（按基线换算）"),
+        "visit_effect_title": ("Sales around a visit, against control stores", "拜访前后销售（相对对照门店）"),
+        "visit_effect_note": (
+            "An association, not proof: managers visit stores with problems. Weeks before the visit close "
+            "to 0 support the reading but do not prove it. {n} visits after 8 weeks without one; band: 90% "
+            "bootstrap interval.",
+            "仅为相关，不是因果：经理往往去有问题的门店。拜访前几周接近 0 支持这一解读，但不能证明。"
+            "共 {n} 次（此前 8 周未拜访）；阴影为 90% 自助法区间。",
+        ),
+        "weeks_from_visit": ("Weeks from the visit", "距拜访周数"),
+        "visit_effect_none": (
+            "No first visit after 8 weeks without one (with 3 unvisited control stores) in this scope.",
+            "此范围内没有「8 周未拜访后的首次拜访」（且有 3 家未拜访的对照门店）。",
+        ),
+    }
+)
+
+
 def report_title(name: str, lang: str) -> str:
     """A report's title from its definition (ka_core.reports), as the command line names it."""
     from .reports import REPORTS

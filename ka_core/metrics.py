@@ -209,5 +209,64 @@ METRICS: dict[str, Metric] = {
     )
 }
 
+# Effects with confidence (domain.md): lift against control stores, its interval, the visit effect.
+METRICS.update(
+    {
+        m.name: m
+        for m in (
+            _m(
+                "control_stores",
+                "Control stores",
+                "对照门店数",
+                COUNT,
+                "Stores without the promotion whose growth sets the expected units.",
+            ),
+            _m(
+                "expected_units",
+                "Expected units",
+                "预期销量",
+                NUMBER,
+                "Baseline × the control stores' growth from baseline to promo weeks: units without the promotion.",
+                "基线 × 对照门店同期增长：无促销时的预期周销量。",
+            ),
+            _m(
+                "lift_vs_control_pct",
+                "Lift vs control %",
+                "对照提升 %",
+                PCT,
+                "(promo units ÷ expected units − 1) × 100; a promotion pools its rows.",
+                "(促销周销量 ÷ 预期销量 − 1) × 100；促销汇总其所有行。",
+            ),
+            _m("lift_low", "Lift low (90%)", "提升下限 (90%)", PCT, "Lower end of the 90% interval (placebo weeks)."),
+            _m("lift_high", "Lift high (90%)", "提升上限 (90%)", PCT, "Upper end of the 90% interval (placebo weeks)."),
+            _m("significant", "Significant", "显著", BOOL, "The 90% interval excludes 0."),
+            _m(
+                "rel_week",
+                "Week vs visit",
+                "相对拜访周",
+                COUNT,
+                "Week relative to the first visit after 8 weeks without one.",
+            ),
+            _m(
+                "events",
+                "Visit events",
+                "拜访事件数",
+                COUNT,
+                "First visits after 8 weeks without one, with 3 control stores.",
+            ),
+            _m(
+                "effect_pct",
+                "Sales vs control %",
+                "相对对照销售 %",
+                PCT,
+                "Own sales against the control stores' expectation, − 1, × 100 (an association, not proof).",
+                "本品销售相对对照门店预期的差异（相关，不是因果）。",
+            ),
+            _m("low", "Low (90%)", "下限 (90%)", PCT, "5th percentile over 200 bootstrap resamples of the events."),
+            _m("high", "High (90%)", "上限 (90%)", PCT, "95th percentile over 200 bootstrap resamples of the events."),
+        )
+    }
+)
+
 QUADRANTS = ("Attack", "Defend", "Maintain", "Monitor", "No data")
 QUADRANT_ZH = {"Attack": "进攻", "Defend": "防守", "Maintain": "维持", "Monitor": "观察", "No data": "无数据"}

@@ -31,6 +31,7 @@ REPORT_TABLES: dict[str, tuple[str, ...]] = {
     "promo-lift": ("stores", "products", "sales", "visits", "promotions"),
     "promo-summary": ("stores", "products", "sales", "visits", "promotions"),
     "visit-coverage": _STORE_TABLES,
+    "visit-effect": ("stores", "products", "sales", "visits"),
 }
 
 # The key that makes a row of each report unique (for sorting and comparing).
@@ -42,6 +43,7 @@ REPORT_KEYS: dict[str, tuple[str, ...]] = {
     "promo-lift": ("promo_id", "store_id", "sku"),
     "promo-summary": ("promo_id",),
     "visit-coverage": ("store_id",),
+    "visit-effect": ("rel_week",),
 }
 
 Tables = dict[str, pd.DataFrame]
@@ -413,15 +415,21 @@ LIFT_COLUMNS = [
 
 
 def promo_lift(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
-    df = _lift_full(t, settings or Settings())
+    settings = settings or Settings()
+    df = _lift_full(t, settings)
+    rows, _ = _control_effects(t, settings)
+    df = df.merge(rows, on=["promo_id", "store_id", "sku"], how="left")
+    df["expected_units"] = df["baseline_units"] * df["growth"]
+    df["lift_vs_control_pct"] = (df["promo_units"] / df["expected_units"].replace(0, np.nan) - 1) * 100
     df = df.sort_values(["start_date", "promo_id", "store_id", "sku"])
     df["start_date"] = df["start_date"].dt.date
     df["end_date"] = df["end_date"].dt.date
-    return df[LIFT_COLUMNS].reset_index(drop=True)
+    return df[[*LIFT_COLUMNS, "control_stores", "expected_units", "lift_vs_control_pct"]].reset_index(drop=True)
 
 
 def promo_summary(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
-    lift = _lift_full(t, settings or Settings())
+    settings = settings or Settings()
+    lift = _lift_full(t, settings)
     with_base = lift[lift["baseline_units"].notna()]
     per = lift.groupby("promo_id").agg(stores=("store_id", "nunique"), units_sold=("units", "sum"))
     inc = with_base.groupby("promo_id").agg(
@@ -458,7 +466,186 @@ def promo_summary(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
         "roi",
         "target_met",
     ]
+    _, effects = _control_effects(t, settings)
+    p = p.merge(effects, on="promo_id", how="left")
+    p["significant"] = pd.array(
+        [None if pd.isna(lo) else bool(lo > 0 or hi < 0) for lo, hi in zip(p["lift_low"], p["lift_high"], strict=True)],
+        dtype="boolean",
+    )
+    cols += ["lift_vs_control_pct", "lift_low", "lift_high", "significant"]
     return p[cols].reset_index(drop=True)
+
+
+# Lift against control stores and the placebo-week interval (domain.md, "Effects with confidence").
+# Written apart from the SQL on purpose: a dense array units[store, SKU, week] and, for every
+# promotion and move, plain slices over its windows (the SQL uses running sums).
+
+
+def _control_effects(t: Tables, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per promo-lift row at the promotion's own weeks: control_stores, growth; per promotion: lift and interval)."""
+    bw, pw = settings.baseline_weeks, settings.post_weeks
+    pairs = _pairs(t)
+    sales = t["sales"]
+    row_cols = ["promo_id", "store_id", "sku", "control_stores", "growth"]
+    promo_cols = ["promo_id", "lift_vs_control_pct", "lift_low", "lift_high"]
+    if sales.empty or pairs.empty:
+        return pd.DataFrame(columns=row_cols), pd.DataFrame(columns=promo_cols)
+    skus = sorted(pairs["sku"].unique())
+    sales = sales[sales["sku"].isin(skus)]
+    week0 = sales["week"].min()
+    n_weeks = int((sales["week"].max() - week0).days // 7) + 1
+    stores = t["stores"].reset_index(drop=True)
+    s_ix = {s: i for i, s in enumerate(stores["store_id"])}
+    k_ix = {k: i for i, k in enumerate(skus)}
+    units = np.full((len(stores), len(skus), n_weeks), np.nan)
+    wi = ((sales["week"] - week0).dt.days // 7).to_numpy()
+    units[sales["store_id"].map(s_ix).to_numpy(), sales["sku"].map(k_ix).to_numpy(), wi] = sales["units"].to_numpy()
+    promoted = np.zeros(units.shape, dtype=bool)
+    first = ((pairs["first_week"] - week0).dt.days // 7).to_numpy()
+    last = ((pairs["last_week"] - week0).dt.days // 7).to_numpy()
+    for s, k, f, la in zip(pairs["store_id"].map(s_ix), pairs["sku"].map(k_ix), first, last, strict=True):
+        if la >= 0 and f < n_weeks:
+            promoted[s, k, max(f, 0) : min(la, n_weeks - 1) + 1] = True
+    has = ~np.isnan(units)
+    chain = stores["chain"].to_numpy()
+    region = stores["region"].to_numpy()
+
+    def window(a: int, length: int, k: int):
+        """Per store for SKU k: baseline sums (all, clean), promo sums, promoted weeks in the window."""
+        lo, hi = max(a - bw, 0), min(a + length - 1, n_weeks - 1)
+        b_u, b_h, b_p = units[:, k, lo:a], has[:, k, lo:a], promoted[:, k, lo:a]
+        p_u, p_h, p_p = units[:, k, a : hi + 1], has[:, k, a : hi + 1], promoted[:, k, a : hi + 1]
+        return {
+            "base_n": b_h.sum(1),
+            "base_sum": np.nansum(b_u, 1),
+            "clean_n": (b_h & ~b_p).sum(1),
+            "clean_sum": np.where(b_h & ~b_p, b_u, 0).sum(1),
+            "promo_n": p_h.sum(1),
+            "promo_sum": np.nansum(p_u, 1),
+            "promo_promoted": p_p.any(1),
+            "window_promoted": b_p.any(1) | p_p.any(1),
+        }
+
+    p_info = pairs.groupby("promo_id").agg(first_week=("first_week", "first"), last_week=("last_week", "first"))
+    row_out, promo_out = [], []
+    for pid, info in p_info.iterrows():
+        a0 = int((info["first_week"] - week0).days // 7)
+        length = int((info["last_week"] - info["first_week"]).days // 7) + 1
+        cands = [a for a in range(bw, n_weeks - length + 1) if a + length - 1 < a0 or a - bw > a0 + length - 1 + pw]
+        cands = sorted(cands, key=lambda a: (abs(a - a0), a - a0))[:40]
+        own = pairs[pairs["promo_id"] == pid]
+        lifts = {}
+        for a in [a0, *cands]:
+            d = a - a0
+            num = den = 0.0
+            any_row = False
+            for sku, grp in own.groupby("sku"):
+                k = k_ix[sku]
+                own_s = grp["store_id"].map(s_ix).to_numpy()
+                if a < 0 or a >= n_weeks:
+                    continue
+                w = window(a, length, k)
+                ok = (~w["window_promoted"]) & (w["base_n"] >= 2) & (w["promo_n"] >= 1)
+                ok[own_s] = False
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    c_promo = np.where(ok, w["promo_sum"] / np.maximum(w["promo_n"], 1), 0.0)
+                    c_base = np.where(ok, w["base_sum"] / np.maximum(w["base_n"], 1), 0.0)
+                rows_ok = (w["promo_n"][own_s] >= 1) & ((d == 0) | ~w["promo_promoted"][own_s])
+                rs = own_s[rows_ok]
+                pu = w["promo_sum"][rs] / w["promo_n"][rs]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    b = np.where(w["clean_n"][rs] >= 2, w["clean_sum"][rs] / w["clean_n"][rs], np.nan)
+                n_ctl = np.full(len(rs), np.nan)
+                g = np.full(len(rs), np.nan)
+                for c, r in {(chain[s], region[s]) for s in rs}:
+                    at = (chain[rs] == c) & (region[rs] == r)
+                    for pool in (ok & (chain == c) & (region == r), ok & (region == r), ok):
+                        if pool.sum() >= 3:
+                            base_sum = c_base[pool].sum()
+                            n_ctl[at] = pool.sum()
+                            g[at] = c_promo[pool].sum() / base_sum if base_sum != 0 else np.nan
+                            break
+                if d == 0:
+                    row_out += zip(
+                        [pid] * len(rs), stores["store_id"].to_numpy()[rs], [sku] * len(rs), n_ctl, g, strict=True
+                    )
+                expected = b * g
+                use = ~np.isnan(expected)
+                if use.any():
+                    num += pu[use].sum()
+                    den += expected[use].sum()
+                    any_row = True
+            if any_row and den != 0:
+                lifts[d] = (num / den - 1) * 100
+        lift = lifts.get(0, np.nan)
+        low = high = np.nan
+        e = np.sort([np.log(1 + v / 100) for d, v in lifts.items() if d != 0 and v > -100])
+        k = int(np.floor(0.05 * (len(e) + 1)))
+        if k >= 1 and not np.isnan(lift) and lift > -100:
+            big_l = np.log(1 + lift / 100)
+            low = (np.exp(big_l - e[len(e) - k]) - 1) * 100
+            high = (np.exp(big_l - e[k - 1]) - 1) * 100
+        promo_out.append((pid, lift, low, high))
+    return pd.DataFrame(row_out, columns=row_cols), pd.DataFrame(promo_out, columns=promo_cols)
+
+
+def _minstd_draw(b: int, j: int, m: int) -> int:
+    """The bootstrap's seeded draw (the SQL's integer generator, written again): event 1..m."""
+    h = (b * 1000003 + j * 7919 + 2026) % 2147483647
+    for _ in range(3):
+        h = h * 48271 % 2147483647
+    return h % m + 1
+
+
+def visit_effect(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
+    """Own sales around a first visit after 8 weeks without one, against same chain-and-region controls."""
+    rel = np.arange(-6, 7)
+    out = pd.DataFrame({"rel_week": rel, "events": 0, "effect_pct": np.nan, "low": np.nan, "high": np.nan})
+    sales = t["sales"].merge(t["products"][["sku", "is_own"]], on="sku")
+    if sales.empty:
+        return out
+    week0 = sales["week"].min()
+    n = int((sales["week"].max() - week0).days // 7) + 1
+    stores = t["stores"].sort_values("store_id").reset_index(drop=True)
+    s_ix = {s: i for i, s in enumerate(stores["store_id"])}
+    own = np.zeros((len(stores), n))
+    o = sales[sales["is_own"].astype(bool)]
+    np.add.at(own, (o["store_id"].map(s_ix).to_numpy(), ((o["week"] - week0).dt.days // 7).to_numpy()), o["revenue"])
+    visited = np.zeros((len(stores), n), dtype=bool)
+    v = t["visits"].copy()
+    v["wi"] = (_monday(v["visit_date"]) - week0).dt.days // 7
+    v = v[(v["wi"] >= 0) & (v["wi"] < n) & v["store_id"].isin(s_ix)]
+    visited[v["store_id"].map(s_ix).to_numpy(), v["wi"].to_numpy()] = True
+    base = np.array([[own[s, max(e - 4, 0) : e].sum() / 4 for e in range(n)] for s in range(len(stores))])
+    before = np.array([[visited[s, max(e - 8, 0) : e].any() for e in range(n)] for s in range(len(stores))])
+    around = np.array([[visited[s, max(e - 8, 0) : e + 7].any() for e in range(n)] for s in range(len(stores))])
+    control = ~around & (base > 0)
+    group = (stores["chain"] + "\x00" + stores["region"]).to_numpy()
+    events = []  # (own over t, expected over t), in store, week order as the SQL numbers them
+    for s in range(len(stores)):
+        for e in range(8, n - 6):
+            if not visited[s, e] or before[s, e] or base[s, e] <= 0:
+                continue
+            ctl = control[:, e] & (group == group[s])
+            if ctl.sum() < 3:
+                continue
+            expected = base[s, e] * own[ctl][:, e + rel].sum(0) / base[ctl, e].sum()
+            events.append((own[s, e + rel], expected))
+    if not events:
+        return out
+    own_t = np.array([x[0] for x in events])
+    exp_t = np.array([x[1] for x in events])
+    m = len(events)
+    out["events"] = m
+    out["effect_pct"] = (own_t.sum(0) / exp_t.sum(0) - 1) * 100
+    boot = []
+    for b in range(200):
+        idx = np.array([_minstd_draw(b, j, m) - 1 for j in range(1, m + 1)])
+        boot.append((own_t[idx].sum(0) / exp_t[idx].sum(0) - 1) * 100)
+    boot = np.array(boot)
+    out["low"] = np.quantile(boot, 0.05, axis=0)
+    out["high"] = np.quantile(boot, 0.95, axis=0)
+    return out
 
 
 REFERENCE: dict[str, Callable[[Tables, Settings | None], pd.DataFrame]] = {
@@ -469,6 +656,7 @@ REFERENCE: dict[str, Callable[[Tables, Settings | None], pd.DataFrame]] = {
     "promo-lift": promo_lift,
     "promo-summary": promo_summary,
     "visit-coverage": visit_coverage,
+    "visit-effect": visit_effect,
 }
 REPORTS = REFERENCE  # the name the first version of the bench used
 

@@ -33,6 +33,7 @@ class Query:
     source: str  # the CTE whose rows the statement returns
     columns: tuple[str, ...]
     order_by: tuple[str, ...] = ()
+    bound: tuple[tuple[str, Any], ...] = ()  # parameters fixed by the query itself (name, value)
 
     def __post_init__(self) -> None:
         for part in (self.ctes, self.columns, self.order_by):
@@ -65,6 +66,9 @@ FAIR_SHARE = (*SCOPE, "market_share", "fair_share")
 QUADRANTS = (*FAIR_SHARE, "levels", "quadrants")
 VISITS = (*QUADRANTS, "visit_rows", "visit_coverage")
 PROMO = ("period", "promo")
+# Placebo-week moves per promotion (domain.md: the 40 nearest may be kept); promo-lift needs none.
+PLACEBO = (("placebo_moves", 40),)
+NO_PLACEBO = (("placebo_moves", 0),)
 
 REPORTS: dict[str, Report] = {
     r.name: r
@@ -155,8 +159,8 @@ REPORTS: dict[str, Report] = {
         Report(
             "promo-lift",
             Query(
-                PROMO,
-                "lift_in_scope",
+                (*PROMO, "promo_control"),
+                "promo_lift",
                 (
                     "promo_id",
                     "chain",
@@ -173,8 +177,12 @@ REPORTS: dict[str, Report] = {
                     "incremental_gross_profit",
                     "post_dip_pct",
                     "oos_visits",
+                    "control_stores",
+                    "expected_units",
+                    "lift_vs_control_pct",
                 ),
                 ("start_date", "promo_id", "store_id", "sku"),
+                NO_PLACEBO,
             ),
             "Promotion lift by store and SKU",
             "促销提升（门店×商品）",
@@ -183,8 +191,8 @@ REPORTS: dict[str, Report] = {
         Report(
             "promo-summary",
             Query(
-                (*PROMO, "promo_summary"),
-                "promo_summary",
+                (*PROMO, "promo_summary", "promo_control", "promo_summary_control"),
+                "promo_summary_control",
                 (
                     "promo_id",
                     "chain",
@@ -198,8 +206,13 @@ REPORTS: dict[str, Report] = {
                     "cost",
                     "roi",
                     "target_met",
+                    "lift_vs_control_pct",
+                    "lift_low",
+                    "lift_high",
+                    "significant",
                 ),
                 ("start_date", "promo_id"),
+                PLACEBO,
             ),
             "Promotion summary and ROI",
             "促销汇总与投资回报",
@@ -228,6 +241,19 @@ REPORTS: dict[str, Report] = {
             "Visit coverage and execution by store",
             "门店拜访覆盖与执行",
             "Visits, days since the last visit, share of shelf, price compliance and OOS rate.",
+        ),
+        Report(
+            "visit-effect",
+            Query(
+                (*SCOPE, "visit_effect"),
+                "visit_effect",
+                ("rel_week", "events", "effect_pct", "low", "high"),
+                ("rel_week",),
+            ),
+            "Sales around a visit against control stores",
+            "拜访前后销售（对照门店）",
+            "Own sales in weeks -6..+6 around a first visit after 8 weeks without one, against control stores "
+            "of the same chain and region, with a 90% bootstrap interval: an association, not proof.",
         ),
     )
 }
@@ -265,10 +291,11 @@ QUERIES: dict[str, Query] = {
         ("visit_date", "rep", "category"),
     ),
     "promo-weekly": Query(
-        (*PROMO, "promo_weekly"),
-        "promo_weekly",
-        ("week", "phase", "units", "revenue", "baseline_units", "oos_visits"),
+        (*PROMO, "promo_weekly", "promo_control", "promo_control_weekly"),
+        "promo_weekly_control",
+        ("week", "phase", "units", "revenue", "baseline_units", "oos_visits", "control_units"),
         ("week",),
+        NO_PLACEBO,
     ),
     # Store-category rows rolled up to chains, regions and the total (levels.sql, rollup.sql).
     "rollup": Query(
@@ -318,6 +345,25 @@ QUERIES: dict[str, Query] = {
             "promo_executed",
         ),
     ),
+    # Naive lift next to the lift against control stores, per promotion (Promotions page).
+    "promo-effects": Query(
+        (*PROMO, "promo_summary", "promo_control", "promo_summary_control", "promo_effects"),
+        "promo_effects",
+        (
+            "promo_id",
+            "chain",
+            "mechanic",
+            "start_date",
+            "cost",
+            "naive_lift_pct",
+            "lift_vs_control_pct",
+            "lift_low",
+            "lift_high",
+            "significant",
+        ),
+        ("start_date", "promo_id"),
+        PLACEBO,
+    ),
     "visits-by-manager": Query(
         (*VISITS, "visits_by_manager"),
         "visits_by_manager",
@@ -332,7 +378,7 @@ def statement(
 ) -> tuple[str, dict[str, Any]]:
     """The SQL of a report or query and the parameters it binds (only those it uses)."""
     q = REPORTS[name].query if name in REPORTS else QUERIES[name]
-    params = (filters or Filters()).params() | (settings or Settings()).params() | extra
+    params = (filters or Filters()).params() | (settings or Settings()).params() | dict(q.bound) | extra
     return q.sql, used_params(q.sql, params)
 
 

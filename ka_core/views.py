@@ -331,3 +331,26 @@ def coverage_cards(v: VisitSummary) -> dict[str, float | None]:
         "display_rate": v.display_ok,
         "promo_exec_rate": v.promo_executed,
     }
+
+
+# Effects with confidence (domain.md): promotions against control stores ---------------------
+
+
+def promo_effects(src: Source, filters: Filters, settings: Settings, limit: int = 40) -> pd.DataFrame:
+    """The `limit` costliest promotions with a lift against control, by that lift (for the chart)."""
+    e = rows(src, "promo-effects", filters, settings).dropna(subset=["lift_vs_control_pct"])
+    e = e.sort_values(["cost", "promo_id"], ascending=[False, True]).head(limit)
+    return e.sort_values(["lift_vs_control_pct", "promo_id"]).reset_index(drop=True)
+
+
+def best_significant(summary: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The n promotions with the highest ROI among those whose lift against control is significant."""
+    d = summary[summary["significant"].fillna(False).astype(bool)].dropna(subset=["roi"])
+    d = d.sort_values(["roi", "promo_id"], ascending=[False, True])
+    cols = ["promo_id", "chain", "mechanic", "cost", "incremental_gross_profit", "roi", "lift_vs_control_pct"]
+    return d[cols].head(n).reset_index(drop=True)
+
+
+def visit_events(effect: pd.DataFrame) -> int:
+    """The number of visit events behind the visit-effect rows (the same on every row)."""
+    return int(effect["events"].iloc[0]) if len(effect) else 0

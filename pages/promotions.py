@@ -23,14 +23,21 @@ if by_mech.empty:
 else:
     right.plotly_chart(charts.lift_by_mechanic(by_mech, lang), key="lift_by_mechanic")
 
+effects = data.view("promo_effects", f, s)
+st.plotly_chart(charts.promo_effects(effects, lang), key="promo_effects")
+st.caption(t("effects_caption", lang, n=len(effects)))
+
 with st.expander(t("method_title", lang), expanded=False):
     st.markdown(t("method_text", lang, b=s.baseline_weeks, p=s.post_weeks))
 
-best, worst = views.best_worst(summary)
+_, worst = views.best_worst(summary)
+best = views.best_significant(summary)
 c1, c2 = st.columns(2)
 with c1:
-    st.subheader(t("best_promos", lang))
+    st.subheader(t("best_significant", lang))
     tables.table(best, key="best", name="best_promotions")
+    if best.empty:
+        st.caption(t("none_significant", lang))
 with c2:
     st.subheader(t("worst_promos", lang))
     tables.table(worst, key="worst", name="worst_promotions")
@@ -44,6 +51,6 @@ weekly = data.promo_detail(promo, s)
 if weekly.empty:
     tables.nothing()
 else:
-    st.plotly_chart(charts.promo_weekly(weekly, promo, lang), key="promo_weekly")
+    st.plotly_chart(charts.promo_weekly_with_control(weekly, promo, lang), key="promo_weekly")
     st.subheader(t("promo_rows_title", lang, promo=promo))
     tables.table(data.view("promo_lift_of", f, s, promo), key="promo_rows", name=f"lift_{promo}", height=260)

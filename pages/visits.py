@@ -44,5 +44,9 @@ if shelf.empty:
 else:
     st.plotly_chart(charts.shelf_vs_share(shelf, lang), key="shelf")
 
+effect = data.report("visit-effect", f, s)
+st.plotly_chart(charts.visit_effect(effect, lang), key="visit_effect")
+st.caption(t("visit_effect_note", lang, n=views.visit_events(effect)))
+
 st.subheader(i18n.report_title("visit-coverage", lang))
 tables.table(data.report("visit-coverage", f, s), key="coverage", name="visit_coverage", height=360)
