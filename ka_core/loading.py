@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import sys
 import getpass
 import hashlib
 import io
+import sys
 import zipfile
-from dataclasses import dataclass, field
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -130,8 +130,7 @@ def _bad_bytes(data: bytes, exc: UnicodeDecodeError, name: str, encoding: str) -
     row = before.count(b"\n") + (before.count(b"\r") - before.count(b"\r\n")) + 1
     bad = data[exc.start : exc.start + 4].hex(" ")
     return KaError(
-        f"{name}, row {row}: bytes {bad} are not {encoding}. "
-        "Save the file from Excel as 'CSV UTF-8' or as .xlsx.",
+        f"{name}, row {row}: bytes {bad} are not {encoding}. Save the file from Excel as 'CSV UTF-8' or as .xlsx.",
         code=errors.FILE,
         file=name,
         row=row,
@@ -519,7 +518,6 @@ def read_file(
     )
 
 
-
 def _from_rows(rows: Iterable[list[str]], table, name, mapping, notes, max_rows=None):
     """Find the header in the first rows, then read the data rows below it (streamed)."""
     it = iter(rows)
@@ -827,6 +825,7 @@ class Preview:
     validation: Validation
     rows_new: int = 0
     rows_replaced: int = 0
+    blank_rows: int = 0  # rows of the files holding nothing beyond their key: skipped
     stores: list[str] = field(default_factory=list)
     first_date: dt.date | None = None
     last_date: dt.date | None = None
@@ -849,7 +848,7 @@ def preview(
     from .reports import run  # reports imports nothing from here; keep the module graph flat
 
     validation = validate_files(con, table, files)
-    out = Preview(validation)
+    out = Preview(validation, blank_rows=sum(f.blank_rows for f in files))
     if not validation.ok:
         return out
     out.rows_replaced = sum(validation.replaced.values())
