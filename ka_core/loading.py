@@ -101,6 +101,8 @@ class Validation:
     rows: int
     # filled when there is no problem: rows that will replace existing rows, per file
     replaced: dict[str, int] = field(default_factory=dict)
+    # mistakes on the sheet that do not stop the load (a visit total below our own sales)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -641,6 +643,20 @@ _REF_CHECKS: dict[str, list[str]] = {
 }
 
 
+# Mistakes that do not stop a load (data-contract.md, "Warnings"), on the typed rows `t`.
+_WARN_CHECKS: dict[str, list[str]] = {
+    "visits": [
+        """SELECT t._file, t._row, 'store_category_sales', regexp_replace(CAST(t.store_category_sales AS VARCHAR), '\\.0$', ''),
+                  'a category total below our own sales of it that week ('
+                  || regexp_replace(CAST(w.own_revenue AS VARCHAR), '\\.0$', '') || '); counted as our own sales'
+           FROM t JOIN ka_sales_weekly AS w
+             ON w.store_id = t.store_id AND w.category = t.category
+            AND w.week = CAST(date_trunc('week', t.visit_date) AS DATE)
+           WHERE t.store_category_sales < w.own_revenue""",
+    ],
+}
+
+
 def _key_label(table: str) -> str:
     return "/".join(TABLES[table].key)
 
@@ -686,7 +702,11 @@ def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFi
         value_sql += "\nUNION ALL\n" + "\nUNION ALL\n".join(f"SELECT * FROM ({c})" for c in cross)
         problems = _fetch_problems(cur, "WITH t AS (SELECT * FROM ka_new)\n" + value_sql)
         replaced = {}
+        warnings = []
         if not problems:
+            if table in _WARN_CHECKS:
+                sql = "\nUNION ALL\n".join(f"SELECT * FROM ({c})" for c in _WARN_CHECKS[table])
+                warnings = _fetch_problems(cur, "WITH t AS (SELECT * FROM ka_new)\n" + sql)
             on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
             for name, n in cur.execute(
                 f"SELECT n.{FILE}, count(*) FROM ka_new n JOIN {table} o ON {on} GROUP BY n.{FILE}"
@@ -694,7 +714,7 @@ def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFi
                 replaced[name] = n
     finally:
         cur.unregister("raw")
-    return Validation(table, files, problems, raw.num_rows, replaced)
+    return Validation(table, files, problems, raw.num_rows, replaced, warnings)
 
 
 def _fetch_problems(cur, sql: str) -> list[Problem]:
@@ -814,7 +834,7 @@ def write_files(
     except Exception:
         con.execute("ROLLBACK").fetchall()
         raise
-    notes = [n for f in files for n in f.notes]
+    notes = [n for f in files for n in f.notes] + [f"warning: {w}" for w in validation.warnings]
     return LoadResult(table, loads, notes)
 
 

@@ -267,3 +267,19 @@ def test_the_module_command_never_shows_a_traceback(tmp_path):
         )
         assert "Traceback" not in r.stderr and "unexpected" not in r.stderr, r.stderr
         assert r.returncode == 0 or r.stderr.startswith("error: ") or "error: " in r.stderr
+
+
+# 5 · A visit total below our own sales -----------------------------------------------------
+
+
+def test_a_visit_total_below_own_sales_is_warned_with_its_row(con, tmp_path):
+    sales = put(tmp_path, "sales.csv", "week,store_id,sku,units,revenue\n2025-03-17,S1,K1,10,100\n")
+    loading.load_files(con, "sales", [sales])
+    f = put(tmp_path, "v.csv", VISITS_HEAD + "2025-03-19,S1,Li,Dairy,60,,\n2025-03-19,S2,Li,Dairy,60,,\n")
+    raw = loading.read_files(con, "visits", [f])
+    pv = loading.preview(con, "visits", raw)
+    assert pv.validation.ok
+    assert [(w.row, w.column, w.value) for w in pv.validation.warnings] == [(2, "store_category_sales", "60")]
+    r = loading.write_files(con, "visits", raw)
+    assert r.loads[0]["rows_inserted"] == 2  # a warning does not stop the load
+    assert any(n.startswith("warning: v.csv, row 2, column store_category_sales") for n in r.notes)
