@@ -74,4 +74,5 @@ def visit_template(manager: str | None, week: dt.date, header_lang: str) -> byte
     """The visit-sheet template, pre-filled with a KA manager's stores for the week."""
     with reading() as con:
         rows = templates.manager_rows(con, manager, week) if manager else None
-    return templates.template_xlsx("visits", header_lang, rows)
+        lists = templates.choices(con, manager)
+    return templates.template_xlsx("visits", header_lang, rows, lists)

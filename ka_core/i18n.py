@@ -301,3 +301,41 @@ HISTORY = {
 def history_headers(df, lang: str):
     """The load log with headers in the chosen language."""
     return df.rename(columns={k: v[1 if lang == "zh" else 0] for k, v in HISTORY.items()})
+
+
+# Loading in the user's language (issue 11) ---------------------------------------------
+
+# What a cell of each kind must hold (English from ka_core.schema.EXPECTED).
+EXPECTED_ZH = {
+    "text": "一个值",
+    "number": "一个 ≥ 0 的数字",
+    "date": "日期，如 2025-03-17 或 2025/03/17",
+    "week": "日期，如 2025-03-17（该周任意一天）",
+    "bool": "是/否（Y/N、yes/no、true/false、1/0、是/否）",
+    "mechanic": "以下之一：DM、TG、TPR、PROMOTER、BUNDLE",
+    "sku_list": "商品编码，以 ; 或 , 分隔",
+}
+
+# Chinese help of the contract's columns, by English help text (ka_core.schema).
+COLUMN_HELP_ZH = {
+    "Retail chain (KA system), e.g. Walmart": "零售系统（KA系统），如沃尔玛",
+    "Hypermarket, supermarket…": "大卖场、超市…",
+    "Yes for our own products": "本品填“是”",
+    "Our cost per unit, for gross profit": "本品单位成本，用于计算毛利",
+    "Blank: every store of the chain": "留空：该系统的所有门店",
+    "Blank: every own SKU of the brand": "留空：该品牌的所有本品",
+    "Total cost of the promotion": "促销总费用",
+    "The store's total sales of the category that week, all brands": "该门店当周该品类的总销售额（所有品牌）",
+}
+
+
+def expected(kind: str, lang: str) -> str:
+    """What a cell of a column kind must hold, in the user's language."""
+    from .schema import EXPECTED
+
+    return EXPECTED_ZH.get(kind, EXPECTED[kind]) if lang == "zh" else EXPECTED[kind]
+
+
+def column_help(col, lang: str) -> str:
+    """A contract column's help text in the user's language ('' when it has none)."""
+    return COLUMN_HELP_ZH.get(col.help, col.help) if lang == "zh" else col.help
