@@ -65,6 +65,12 @@ def history() -> pd.DataFrame:
         return loading.history(con)
 
 
+def undo_plan(load_id: int) -> dict:
+    """What undoing a load would remove and put back (nothing changes)."""
+    with reading() as con:
+        return loading.undo_plan(con, load_id)
+
+
 def undo_load(load_id: int) -> dict:
     with writing() as con:
         return loading.undo(con, load_id)

@@ -339,3 +339,37 @@ def expected(kind: str, lang: str) -> str:
 def column_help(col, lang: str) -> str:
     """A contract column's help text in the user's language ('' when it has none)."""
     return COLUMN_HELP_ZH.get(col.help, col.help) if lang == "zh" else col.help
+
+
+# The load history and undo, in the user's language.
+TEXT.update(
+    {
+        "undo_pick": ("Pick the load to undo", "选择要撤销的上传"),
+        "undo_none_picked": ("— pick a load —", "— 请选择 —"),
+        "undo_removes": (
+            "Undoing load {id} removes {rows} {table} rows loaded from {file} by {user} on {when}.",
+            "撤销批次{id}将删除{user}于{when}从{file}上传的{rows}行{table}数据。",
+        ),
+        "undo_restores": (
+            "It puts back the {rows} earlier rows that load replaced.",
+            "并恢复该批次替换掉的{rows}行原有数据。",
+        ),
+        "undo_blocked": (
+            "A later load replaced {rows} of its rows: load {id} ({file}, by {user}). "
+            "Those rows now hold the later values; undo load {id} first, then this one.",
+            "之后的上传替换了其中{rows}行：批次{id}（{file}，{user}）。这些行现为较新的数据；请先撤销批次{id}，再撤销本批次。",
+        ),
+        "undo_already": ("Load {id} was undone on {when}.", "批次{id}已于{when}撤销。"),
+        "load_choice": (
+            "Load {id} · {table} · {file} · {rows} rows · {user} · {when}",
+            "批次{id} · {table} · {file} · {rows}行 · {user} · {when}",
+        ),
+        "undone_on": ("undone {when}", "已于{when}撤销"),
+        "empty_rows_skipped": ("Empty rows skipped", "跳过的空行"),
+        "sheet_warnings": (
+            "{n} rows report a category total below our own sales: counted as our own sales. Check them on the sheet.",
+            "{n}行填写的品类总销售额低于本品销售额：按本品销售额计。请在表中核对。",
+        ),
+    }
+)
+HISTORY["status"] = ("Status", "状态")

@@ -928,6 +928,38 @@ _INTEGRITY = [
 ]
 
 
+def undo_plan(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
+    """What undoing a load would do, read without changing anything: the rows it would
+    remove and put back, and the later loads that replaced some of its rows (undo those first)."""
+    rows = con.execute(
+        "SELECT table_name, file_name, user_name, loaded_at, undone_at FROM ka_loads WHERE load_id = ?", [load_id]
+    ).fetchall()
+    if not rows:
+        raise KaError(f"There is no load {load_id}; `python -m ka_core history` lists them.")
+    table, file_name, user, loaded_at, undone_at = rows[0]
+    removes = con.execute(f"SELECT count(*) FROM {table} WHERE {LOAD_ID} = ?", [load_id]).fetchall()[0][0]
+    restores = con.execute(f"SELECT count(*) FROM {replaced_table(table)} WHERE replaced_by = ?", [load_id]).fetchall()[
+        0
+    ][0]
+    later = con.execute(
+        f"SELECT r.replaced_by, l.file_name, l.user_name, count(*) FROM {replaced_table(table)} r "
+        "JOIN ka_loads l ON l.load_id = r.replaced_by "
+        "WHERE r.load_id = ? AND l.undone_at IS NULL GROUP BY ALL ORDER BY 1",
+        [load_id],
+    ).fetchall()
+    return {
+        "load_id": load_id,
+        "table": table,
+        "file_name": file_name,
+        "user": user,
+        "loaded_at": loaded_at,
+        "undone_at": undone_at,
+        "removes": removes,
+        "restores": restores,
+        "later": [{"load_id": i, "file_name": f, "user": u, "rows": n} for i, f, u, n in later],
+    }
+
+
 def undo(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
     """Restore exactly the state before a load: remove its rows, put back the rows it replaced."""
     rows = con.execute("SELECT table_name, file_name, undone_at FROM ka_loads WHERE load_id = ?", [load_id]).fetchall()

@@ -143,3 +143,92 @@ def changes_frame(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
             for a, b in zip(changes[f"{c}_before"], changes[f"{c}_after"], strict=True)
         ]
     return out
+
+
+# The load history and undo ----------------------------------------------------------------
+
+
+def _when(ts, lang: str) -> str:
+    """A load's time as people read it: the day as ka_core.fmt writes it, then hh:mm."""
+    from . import fmt
+
+    if ts is None or pd.isna(ts):
+        return ""
+    return f"{fmt.date(ts, lang)} {pd.Timestamp(ts):%H:%M}"
+
+
+def table_name(table: str, lang: str) -> str:
+    return TABLES[table].zh if lang == "zh" and table in TABLES else table
+
+
+def history_frame(hist: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The load log as the Data page shows it: formatted counts and times, headers in the
+    user's language, a status instead of an empty `undone_at` (never `None`)."""
+    from . import fmt, i18n
+
+    out = pd.DataFrame(
+        {
+            "load_id": hist["load_id"].map(lambda v: f"{int(v)}"),
+            "table_name": hist["table_name"].map(lambda v: table_name(v, lang)),
+            "file_name": hist["file_name"].fillna(""),
+            "rows_inserted": hist["rows_inserted"].map(lambda v: fmt.count(v, lang)),
+            "rows_replaced": hist["rows_replaced"].map(lambda v: fmt.count(v, lang)),
+            "user_name": hist["user_name"].fillna(""),
+            "loaded_at": hist["loaded_at"].map(lambda v: _when(v, lang)),
+            "status": hist["undone_at"].map(
+                lambda v: i18n.t("undone_on", lang, when=_when(v, lang)) if not pd.isna(v) else ""
+            ),
+        }
+    )
+    return i18n.history_headers(out, lang)
+
+
+def load_choice(row: dict, lang: str) -> str:
+    """One load in the undo picker: id, table, file, rows, who, when."""
+    from . import fmt, i18n
+
+    return i18n.t(
+        "load_choice",
+        lang,
+        id=row["load_id"],
+        table=table_name(row["table_name"], lang),
+        file=row["file_name"],
+        rows=fmt.count(row["rows_inserted"], lang),
+        user=row["user_name"] or "?",
+        when=_when(row["loaded_at"], lang),
+    )
+
+
+def undo_summary(plan: dict, lang: str) -> tuple[list[str], bool]:
+    """What undoing a load means, in sentences (loading.undo_plan), and whether it can be done now."""
+    from . import fmt, i18n
+
+    when = _when(plan["loaded_at"], lang)
+    if plan["undone_at"] is not None:
+        return [i18n.t("undo_already", lang, id=plan["load_id"], when=_when(plan["undone_at"], lang))], False
+    lines = [
+        i18n.t(
+            "undo_removes",
+            lang,
+            id=plan["load_id"],
+            rows=fmt.count(plan["removes"], lang),
+            table=table_name(plan["table"], lang),
+            file=plan["file_name"],
+            user=plan["user"] or "?",
+            when=when,
+        )
+    ]
+    if plan["restores"]:
+        lines.append(i18n.t("undo_restores", lang, rows=fmt.count(plan["restores"], lang)))
+    for later in plan["later"]:
+        lines.append(
+            i18n.t(
+                "undo_blocked",
+                lang,
+                rows=fmt.count(later["rows"], lang),
+                id=later["load_id"],
+                file=later["file_name"],
+                user=later["user"] or "?",
+            )
+        )
+    return lines, not plan["later"]

@@ -156,17 +156,37 @@ elif len(targets) > 1:
 # History and undo -------------------------------------------------------------------------
 st.subheader(t("history", lang))
 hist = uploads.history()
-st.dataframe(i18n.history_headers(hist.drop(columns=["sha256"]), lang), hide_index=True, key="history", height=260)
-active = hist[hist["undone_at"].isna()]["load_id"].tolist()
+st.dataframe(upload.history_frame(hist, lang), hide_index=True, key="history", height=260)
+active = hist[hist["undone_at"].isna()].to_dict("records")
 if active:
-    with st.form("undo_form"):
-        st.markdown("**" + t("undo", lang) + "**")
-        load_id = st.selectbox(t("undo", lang), active, label_visibility="collapsed", key="undo_id")
-        sure = st.checkbox(t("undo_confirm", lang), key="undo_sure")
-        if st.form_submit_button(t("undo_button", lang)) and sure:
-            try:
-                r = uploads.undo_load(int(load_id))
-            except Exception as exc:
-                st.error(str(exc))
-            else:
-                st.success(t("undone", lang, id=r["load_id"], removed=r["rows_removed"], restored=r["rows_restored"]))
+    st.markdown("**" + t("undo", lang) + "**")
+    labels = {int(r["load_id"]): upload.load_choice(r, lang) for r in active}
+    load_id = st.selectbox(  # nothing preselected: an undo is always a choice
+        t("undo_pick", lang),
+        list(labels),
+        index=None,
+        placeholder=t("undo_none_picked", lang),
+        format_func=labels.get,
+        key="undo_id",
+    )
+    if load_id is not None:
+        lines, possible = upload.undo_summary(uploads.undo_plan(load_id), lang)
+        (st.info if possible else st.warning)("\n\n".join(lines))
+        if possible:
+            with st.form("undo_form"):
+                sure = st.checkbox(t("undo_confirm", lang), key="undo_sure")
+                if st.form_submit_button(t("undo_button", lang)) and sure:
+                    try:
+                        r = uploads.undo_load(int(load_id))
+                    except Exception as exc:  # shown, never a traceback
+                        st.error(str(exc))
+                    else:
+                        st.success(
+                            t(
+                                "undone",
+                                lang,
+                                id=r["load_id"],
+                                removed=fmt.count(r["rows_removed"], lang),
+                                restored=fmt.count(r["rows_restored"], lang),
+                            )
+                        )

@@ -1,0 +1,58 @@
+"""Issue 11: undo by choice with a summary, the formatted history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ka_core import db, loading, upload
+from tests.test_loading import PRODUCTS, STORES
+
+VISIT = "visit_date,store_id,rep,category,store_category_sales\n"
+
+
+@pytest.fixture
+def con(tmp_path):
+    c = db.connect(tmp_path / "w.duckdb")
+    for table, text in (("stores", STORES), ("products", PRODUCTS)):
+        p = tmp_path / f"{table}.csv"
+        p.write_text(text, encoding="utf-8")
+        loading.load_files(c, table, [p], user="admin")
+    yield c
+    c.close()
+
+
+def load(con, tmp_path, name, text, user):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return loading.load_files(con, "visits", [p], user=user).loads[0]["load_id"]
+
+
+def test_undo_summary_says_what_it_removes_and_what_a_later_load_means(con, tmp_path):
+    first = load(con, tmp_path, "w12.csv", VISIT + "2025-03-17,S1,Li,Dairy,100\n2025-03-17,S2,Li,Dairy,200\n", "Li")
+    later = load(con, tmp_path, "fix.csv", VISIT + "2025-03-17,S1,Li,Dairy,150\n", "Wang")
+    plan = loading.undo_plan(con, first)
+    assert (plan["removes"], plan["restores"]) == (1, 0)  # S1's row now belongs to the later load
+    lines, possible = upload.undo_summary(plan, "en")
+    assert not possible
+    assert lines[0].startswith(f"Undoing load {first} removes 1 visits rows loaded from w12.csv by Li on ")
+    assert f"A later load replaced 1 of its rows: load {later} (fix.csv, by Wang)" in lines[1]
+    lines, possible = upload.undo_summary(loading.undo_plan(con, later), "zh")
+    assert possible and "撤销批次" in lines[0] and "拜访" in lines[0] and "恢复该批次替换掉的1行" in lines[1]
+    # The plan changes nothing; the undo it describes does what it said.
+    r = loading.undo(con, later)
+    assert (r["rows_removed"], r["rows_restored"]) == (1, 1)
+
+
+def test_history_is_formatted_without_none(con, tmp_path):
+    first = load(
+        con, tmp_path, "big.csv", VISIT + "".join(f"2025-03-{d:02d},S1,Li,Dairy,1\n" for d in range(1, 29)), "Li"
+    )
+    loading.undo(con, first)
+    frame = upload.history_frame(loading.history(con), "zh")
+    assert list(frame.columns) == ["批次", "数据表", "文件", "写入行数", "替换行数", "上传人", "时间", "状态"]
+    row = frame.iloc[0]
+    assert row["数据表"] == "拜访" and row["写入行数"] == "28" and row["状态"].startswith("已于")
+    assert "年" in row["时间"] and "None" not in frame.to_string() and "NaT" not in frame.to_string()
+    en = upload.history_frame(pd.concat([loading.history(con)] * 1), "en")
+    assert en.iloc[-1]["Status"] == ""  # stores: never undone
