@@ -366,6 +366,11 @@ TEXT.update(
         ),
         "undone_on": ("undone {when}", "已于{when}撤销"),
         "empty_rows_skipped": ("Empty rows skipped", "跳过的空行"),
+        "confirm_counts": (
+            "{new} to add, {replaced} to replace (before → after below), {blank} empty rows skipped.",
+            "新增{new}行，替换{replaced}行（替换前后见下表），跳过{blank}个空行。",
+        ),
+        "replaced_rows": ("Rows this load replaces (before → after)", "本次上传替换的行（之前 → 之后）"),
         "sheet_warnings": (
             "{n} rows report a category total below our own sales: counted as our own sales. Check them on the sheet.",
             "{n}行填写的品类总销售额低于本品销售额：按本品销售额计。请在表中核对。",

@@ -849,12 +849,29 @@ class Preview:
     stores: list[str] = field(default_factory=list)
     first_date: dt.date | None = None
     last_date: dt.date | None = None
+    # Rows the load replaces, old and new values side by side (columns `col_before`, `col_after`;
+    # the first REPLACED_SHOWN of them).
+    replacements: pd.DataFrame | None = None
     # Stores whose numbers change: store_id, store_name, and before/after of
     # customer_share, fair_share_index, quadrant.
     changes: pd.DataFrame | None = None
 
 
 _COMPARE = ["customer_share", "fair_share_index", "quadrant"]
+REPLACED_SHOWN = 200
+
+
+def _replacements(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """The existing rows the validated rows (ka_new) would replace: key, then old and new values."""
+    t = TABLES[table]
+    on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
+    rest = [c for c in t.column_names if c not in t.key]
+    cols = ", ".join(
+        [f"n.{k}" for k in t.key] + [f"o.{c} AS {c}_before, n.{c} AS {c}_after" for c in rest] + [f"n.{ROW} AS row"]
+    )
+    return con.execute(
+        f"SELECT {cols} FROM ka_new n JOIN {table} o ON {on} ORDER BY n.{FILE}, n.{ROW} LIMIT {REPLACED_SHOWN}"
+    ).df()
 
 
 def preview(
@@ -873,6 +890,8 @@ def preview(
         return out
     out.rows_replaced = sum(validation.replaced.values())
     out.rows_new = validation.rows - out.rows_replaced
+    if out.rows_replaced:
+        out.replacements = _replacements(con, table)
     cols = TABLES[table].column_names
     if "store_id" in cols:
         out.stores = [

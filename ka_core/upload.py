@@ -232,3 +232,35 @@ def undo_summary(plan: dict, lang: str) -> tuple[list[str], bool]:
             )
         )
     return lines, not plan["later"]
+
+
+def replacements_frame(rep: pd.DataFrame, table: str, lang: str) -> pd.DataFrame:
+    """Rows a load replaces as the confirmation shows them: the row of the file, the key, and
+    `before → after` for each value that changes (an unchanged value shows once)."""
+    from . import fmt, i18n
+
+    t = TABLES[table]
+
+    def show(v) -> str:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return fmt.MISSING
+        if isinstance(v, bool):
+            return fmt.boolean(v, lang)
+        if isinstance(v, float):
+            return fmt.number(v, lang, 0 if v.is_integer() else 2)
+        if hasattr(v, "year"):
+            return fmt.date(v, lang)
+        return str(v)
+
+    header = {c.name: (c.zh if lang == "zh" else c.name) for c in t.columns}
+    out = pd.DataFrame({"行" if lang == "zh" else "row": rep["row"]})
+    for k in t.key:
+        out[header[k]] = rep[k].map(show)
+    for c in t.column_names:
+        if c in t.key:
+            continue
+        a, b = rep[f"{c}_before"].map(show), rep[f"{c}_after"].map(show)
+        if (a == b).all():
+            continue
+        out[header[c]] = [x if x == y else i18n.t("before_after", lang, a=x, b=y) for x, y in zip(a, b, strict=True)]
+    return out

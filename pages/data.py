@@ -120,11 +120,27 @@ if ready and len(targets) == 1:
         tables.marked(*upload.preview_frame(u.raw, pv.validation.problems), key=f"preview_{u.name}", height=240)
     if pv.validation.ok:
         st.subheader(t("step_confirm", lang))
-        k1, k2, k3, k4 = st.columns(4)
-        k1.metric(t("will_add", lang), f"{pv.rows_new:,}", border=True)
-        k2.metric(t("will_replace", lang), f"{pv.rows_replaced:,}", border=True)
-        k3.metric(t("stores_covered", lang), f"{len(pv.stores):,}", border=True)
-        k4.metric(t("dates_covered", lang), fmt.date_range(pv.first_date, pv.last_date, lang), border=True)
+        k1, k2, k3, k4, k5 = st.columns(5)
+        k1.metric(t("will_add", lang), fmt.count(pv.rows_new, lang), border=True)
+        k2.metric(t("will_replace", lang), fmt.count(pv.rows_replaced, lang), border=True)
+        k3.metric(t("empty_rows_skipped", lang), fmt.count(pv.blank_rows, lang), border=True)
+        k4.metric(t("stores_covered", lang), fmt.count(len(pv.stores), lang), border=True)
+        k5.metric(t("dates_covered", lang), fmt.date_range(pv.first_date, pv.last_date, lang), border=True)
+        st.markdown(
+            t(
+                "confirm_counts",
+                lang,
+                new=fmt.count(pv.rows_new, lang),
+                replaced=fmt.count(pv.rows_replaced, lang),
+                blank=fmt.count(pv.blank_rows, lang),
+            )
+        )
+        if pv.replacements is not None and len(pv.replacements):
+            st.markdown("**" + t("replaced_rows", lang) + "**")
+            tables.table(upload.replacements_frame(pv.replacements, table, lang), key="replaced", name="replaced")
+        if pv.validation.warnings:
+            st.warning(t("sheet_warnings", lang, n=fmt.count(len(pv.validation.warnings), lang)))
+            st.dataframe(upload.problems_frame(pv.validation.warnings), hide_index=True, key="warnings")
         if pv.changes is not None and len(pv.changes):
             st.markdown("**" + t("share_changes", lang) + "**")
             tables.table(upload.changes_frame(pv.changes, lang), key="changes", name="changes")

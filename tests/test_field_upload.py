@@ -56,3 +56,24 @@ def test_history_is_formatted_without_none(con, tmp_path):
     assert "年" in row["时间"] and "None" not in frame.to_string() and "NaT" not in frame.to_string()
     en = upload.history_frame(pd.concat([loading.history(con)] * 1), "en")
     assert en.iloc[-1]["Status"] == ""  # stores: never undone
+
+
+def test_confirmation_counts_and_shows_replaced_rows_before_after(con, tmp_path):
+    load(con, tmp_path, "w12.csv", VISIT + "2025-03-17,S1,Li,Dairy,100\n", "Li")
+    p = tmp_path / "next.csv"
+    p.write_text(VISIT + "2025-03-17,S1,Li,Dairy,150\n2025-03-17,S2,Li,Dairy,80\n2025-03-18,S2,Li,Dairy,\n")
+    pv = loading.preview(con, "visits", loading.read_files(con, "visits", [p]))
+    assert (pv.rows_new, pv.rows_replaced, pv.blank_rows) == (1, 1, 1)
+    frame = upload.replacements_frame(pv.replacements, "visits", "en")
+    assert frame.to_dict("records") == [
+        {
+            "row": 2,
+            "visit_date": "2025-03-17",
+            "store_id": "S1",
+            "category": "Dairy",
+            "rep": "Li",
+            "store_category_sales": "100 → 150",
+        }
+    ]
+    zh = upload.replacements_frame(pv.replacements, "visits", "zh")
+    assert list(zh.columns) == ["行", "拜访日期", "门店编号", "品类", "业务员", "门店品类销售额"]
