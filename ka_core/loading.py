@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import errors, schema, sheets
+from . import errors, names, schema, sheets
 from .db import query, rebuild_weekly, refresh_weekly, replaced_table
 from .errors import KaError
 from .schema import LOAD_ID, TABLES, header_aliases, normalise_header
@@ -556,6 +556,8 @@ _MECH = ", ".join(f"'{m}'" for m in schema.MECHANICS)
 def _parse_expr(col: schema.Column) -> str:
     """SQL that turns the raw text column into its typed value (NULL when blank or invalid)."""
     v = f"nullif(trim(r.{col.name}), '')"
+    if col.name in schema.NAME_KINDS:  # a value, its zh or its en: the value (ka_core.names)
+        v = names.value_sql(col.name, v)
     if col.kind == schema.NUMBER:
         return f"TRY_CAST(replace({v}, ',', '') AS DOUBLE)"
     if col.kind in (schema.DATE, schema.WEEK):
@@ -657,6 +659,26 @@ _WARN_CHECKS: dict[str, list[str]] = {
 }
 
 
+# `names`: a known kind; a zh or en that is another value or name of the same kind is refused.
+_OTHER_NAMES = f"""
+    SELECT kind, value AS owner, value AS name FROM ({names.known_values_sql()}) k
+    UNION ALL SELECT kind, value, zh FROM names WHERE (kind, value) NOT IN (SELECT (kind, value) FROM t)
+    UNION ALL SELECT kind, value, en FROM names WHERE (kind, value) NOT IN (SELECT (kind, value) FROM t)
+    UNION ALL SELECT kind, value, zh FROM t
+    UNION ALL SELECT kind, value, en FROM t"""
+_REF_CHECKS["names"] = [
+    "SELECT _file, _row, 'kind', kind, 'expected one of " + ", ".join(schema.NAME_KINDS) + "' "
+    "FROM t WHERE kind NOT IN (" + ", ".join(f"'{k}'" for k in schema.NAME_KINDS) + ")",
+    *(
+        f"""SELECT DISTINCT t._file, t._row, '{c}', t.{c},
+                   'expected a name of its own: it is already the ' || t.kind || ' ' || o.owner
+            FROM t JOIN ({_OTHER_NAMES}) o
+              ON o.kind = t.kind AND o.name = t.{c} AND o.owner <> t.value"""
+        for c in ("zh", "en")
+    ),
+]
+
+
 def _key_label(table: str) -> str:
     return "/".join(TABLES[table].key)
 
@@ -690,6 +712,8 @@ def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFi
         raws.append(tbl.select([*t.column_names, ROW, FILE]))
     raw = pa.concat_tables(raws)
     cur = con  # temp tables belong to one connection: write_files reads ka_new on it
+    if not names.exists(cur):
+        names.ensure(cur)  # a warehouse made before `names` existed
     try:
         cur.register("raw", raw)
         cur.execute("DROP TABLE IF EXISTS ka_new").fetchall()

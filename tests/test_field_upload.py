@@ -77,3 +77,47 @@ def test_confirmation_counts_and_shows_replaced_rows_before_after(con, tmp_path)
     ]
     zh = upload.replacements_frame(pv.replacements, "visits", "zh")
     assert list(zh.columns) == ["行", "拜访日期", "门店编号", "品类", "业务员", "门店品类销售额"]
+
+
+# 3 · Names ---------------------------------------------------------------------------------
+
+
+def test_uploads_accept_a_value_its_zh_or_its_en_and_store_the_value(con, tmp_path):
+    p = tmp_path / "names.csv"
+    p.write_text("kind,value,zh,en\ncategory,Dairy,乳品,Milk products\nchain,Walmart,沃尔玛,\nregion,East,华东,\n")
+    loading.load_files(con, "names", [p])
+    for i, (cat, chain, region) in enumerate([("乳品", "沃尔玛", "华东"), ("milk products", "Walmart", "East")]):
+        load(con, tmp_path, f"v{i}.csv", VISIT + f"2025-03-1{i},S1,Li,{cat},10\n", "Li")
+        s = tmp_path / f"s{i}.csv"
+        s.write_text(f"store_id,store_name,chain,region\nN{i},New,{chain},{region}\n")
+        loading.load_files(con, "stores", [s])
+    assert con.execute("SELECT DISTINCT category FROM visits").fetchall() == [("Dairy",)]
+    assert con.execute("SELECT DISTINCT chain, region FROM stores WHERE store_id LIKE 'N%'").fetchall() == [
+        ("Walmart", "East")
+    ]
+
+
+def test_a_name_that_is_another_value_or_name_is_refused(con, tmp_path):
+    p = tmp_path / "names.csv"
+    p.write_text("kind,value,zh,en\nchain,Carrefour,沃尔玛,Walmart\nchain,Walmart,沃尔玛,\nsize,X,大,\n")
+    with pytest.raises(loading.ValidationFailed) as exc:
+        loading.load_files(con, "names", [p])
+    got = {(x.row, x.column, x.value) for x in exc.value.validation.problems}
+    assert got == {(2, "zh", "沃尔玛"), (3, "zh", "沃尔玛"), (2, "en", "Walmart"), (4, "kind", "size")}
+    assert con.execute("SELECT count(*) FROM names").fetchall() == [(0,)]
+
+
+def test_names_show_in_the_users_language(con, tmp_path):
+    from ka_core import names
+
+    p = tmp_path / "names.csv"
+    p.write_text("kind,value,zh,en\ncategory,Dairy,乳品,\nchain,Walmart,沃尔玛,Walmart Inc.\n")
+    loading.load_files(con, "names", [p])
+    lookup = names.lookup(con)
+    df = pd.DataFrame({"chain": ["Walmart", "Carrefour"], "category": ["Dairy", None], "n": [1, 2]})
+    zh = names.frame(df, lookup, "zh")
+    assert (
+        zh["chain"].tolist() == ["沃尔玛", "Carrefour"] and zh["category"][0] == "乳品" and pd.isna(zh["category"][1])
+    )
+    assert names.frame(df, lookup, "en")["chain"].tolist() == ["Walmart Inc.", "Carrefour"]
+    assert df["chain"].tolist() == ["Walmart", "Carrefour"]  # the input is not changed
