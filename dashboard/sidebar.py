@@ -6,11 +6,11 @@ import datetime as dt
 
 import streamlit as st
 
-from ka_core import fmt, i18n, views
+from ka_core import fmt, i18n, names, views
 from ka_core.i18n import t
 from ka_core.settings import SPECS, Setting
 
-from . import data, state
+from . import data, state, tables
 
 
 def draw() -> None:
@@ -30,8 +30,15 @@ def draw() -> None:
             value=(latest - dt.timedelta(weeks=12), latest + dt.timedelta(days=6)),
             key="custom_range",
         )
+    lookup = tables.names_lookup()
     for key, opt in (("chains", "chain"), ("regions", "region"), ("categories", "category")):
-        sb.multiselect(t(key, lg), opts[opt], key=key, placeholder=t("all_values", lg))
+        sb.multiselect(
+            t(key, lg),
+            opts[opt],
+            key=key,
+            placeholder=t("all_values", lg),
+            format_func=lambda v, kind=opt: names.shown(v, kind, lookup, lg),
+        )
     with sb.expander(t("settings", lg)):
         for spec in SPECS.values():
             setting(spec, lg)
