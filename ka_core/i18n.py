@@ -378,3 +378,53 @@ TEXT.update(
     }
 )
 HISTORY["status"] = ("Status", "状态")
+
+
+# What the loader expected, in Chinese: its English sentences (ka_core.loading) as patterns.
+_EXPECTED_PATTERNS_ZH = [
+    (r"missing: expected (.+)", "缺少：应为{0}"),
+    (r"expected a store_id of the stores table", "应为门店表中的门店编号"),
+    (r"expected a sku of the products table", "应为商品表中的商品编码"),
+    (r"expected a category of the products table", "应为商品表中的品类"),
+    (r"expected a chain of the stores table", "应为门店表中的系统"),
+    (r"expected own_facings ≤ total_facings", "本品排面应不大于总排面"),
+    (r"expected SKU codes of the products table; unknown: (.+)", "应为商品表中的商品编码；未知：{0}"),
+    (r"expected an end_date on or after start_date (.+)", "结束日期应不早于开始日期 {0}"),
+    (r"expected a sku or a brand .*", "应填写商品编码或品牌（促销须注明促销对象）"),
+    (r"expected a store of chain (.+) \(this store is in (.+)\)", "应为系统 {0} 的门店（该门店属于 {1}）"),
+    (r"expected a brand with own products .*", "应为有本品的品牌（本品 = 是）"),
+    (r"expected each key once; the same key is on row (\d+) of (.+)", "每个键只能出现一次；相同的键在 {1} 第 {0} 行"),
+    (r"expected a name of its own: it is already the (\S+) (.+)", "名称不能重复：它已是{0} {1}"),
+    (
+        r"a category total below our own sales of it that week \((.+)\); counted as our own sales",
+        "品类总销售额低于当周本品销售额（{0}）；按本品销售额计",
+    ),
+    (r"expected (.+)", "应为{0}"),
+]
+
+
+def expected_text(text: str, lang: str) -> str:
+    """A loader's 'expected …' sentence in the user's language (the value kinds translated too)."""
+    import re
+
+    from .schema import EXPECTED
+
+    if lang != "zh" or not text:
+        return text
+    for pattern, zh in _EXPECTED_PATTERNS_ZH:
+        m = re.fullmatch(pattern, text)
+        if m:
+            parts = [_kind_zh(g, EXPECTED) for g in m.groups()]
+            return zh.format(*parts)
+    return text
+
+
+def _kind_zh(text: str, english: dict) -> str:
+    """'a number ≥ 0' -> '一个 ≥ 0 的数字'; a date range note kept readable."""
+    suffix = ""
+    if text.endswith(" between 1900 and 2199"):
+        text, suffix = text[: -len(" between 1900 and 2199")], "，年份在 1900 至 2199 之间"
+    for kind, en in english.items():
+        if text == en:
+            return EXPECTED_ZH[kind] + suffix
+    return text + suffix

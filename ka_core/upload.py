@@ -122,11 +122,54 @@ def preview_frame(
     return df.reset_index(drop=True), mask.reset_index(drop=True)
 
 
-def problems_frame(problems: list[loading.Problem]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [(p.file, p.row, p.column, p.value, p.expected) for p in problems],
-        columns=["file", "row", "column", "value", "expected"],
-    )
+PROBLEM_HEADERS = {
+    "file": ("file", "文件"),
+    "row": ("row", "行"),
+    "column": ("column", "列"),
+    "value": ("value", "值"),
+    "expected": ("expected", "应为"),
+}
+
+
+def column_as_user_sees_it(column: str | None, table: str | None, own: dict[str, str], lang: str) -> str | None:
+    """A contract column named as the user's file names it (门店编号 if the sheet says 门店编号),
+    else in the user's language; key columns joined with '/' are named one by one."""
+    if not column:
+        return column
+    out = []
+    for c in column.split("/"):
+        if c in own:
+            out.append(own[c])
+        elif lang == "zh" and table in TABLES and c in TABLES[table].column_names:
+            out.append(TABLES[table].column(c).zh)
+        else:
+            out.append(c)
+    return "/".join(out)
+
+
+def problems_frame(
+    problems: list[loading.Problem],
+    lang: str = "en",
+    files: list[loading.RawFile] | None = None,
+    table: str | None = None,
+) -> pd.DataFrame:
+    """The problems as a table in the user's language: columns named by the file's own headers,
+    what was expected translated (ka_core.i18n.expected_text)."""
+    from . import i18n
+
+    own = {f.name: f.headers for f in files or []}
+    rows = [
+        (
+            p.file,
+            p.row,
+            column_as_user_sees_it(p.column, table, own.get(p.file, {}), lang) if files or lang == "zh" else p.column,
+            None if p.value is None else loading.shown(p.value),
+            i18n.expected_text(p.expected, lang),
+        )
+        for p in problems
+    ]
+    cols = list(PROBLEM_HEADERS) if lang != "zh" else [v[1] for v in PROBLEM_HEADERS.values()]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def changes_frame(changes: pd.DataFrame, lang: str) -> pd.DataFrame:

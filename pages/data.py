@@ -104,7 +104,7 @@ if ready and len(targets) == 1:
             st.caption(note)
     if pv.validation.problems:
         st.error(t("problems_found", lang, n=len(pv.validation.problems)))
-        problems = upload.problems_frame(pv.validation.problems)
+        problems = upload.problems_frame(pv.validation.problems, lang, [u.raw for u in ready], table)
         st.dataframe(problems, hide_index=True, key="problems")
         st.download_button(
             t("download_problems", lang),
@@ -140,7 +140,11 @@ if ready and len(targets) == 1:
             tables.table(upload.replacements_frame(pv.replacements, table, lang), key="replaced", name="replaced")
         if pv.validation.warnings:
             st.warning(t("sheet_warnings", lang, n=fmt.count(len(pv.validation.warnings), lang)))
-            st.dataframe(upload.problems_frame(pv.validation.warnings), hide_index=True, key="warnings")
+            st.dataframe(
+                upload.problems_frame(pv.validation.warnings, lang, [u.raw for u in ready], table),
+                hide_index=True,
+                key="warnings",
+            )
         if pv.changes is not None and len(pv.changes):
             st.markdown("**" + t("share_changes", lang) + "**")
             tables.table(upload.changes_frame(pv.changes, lang), key="changes", name="changes")

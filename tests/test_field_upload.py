@@ -121,3 +121,22 @@ def test_names_show_in_the_users_language(con, tmp_path):
     )
     assert names.frame(df, lookup, "en")["chain"].tolist() == ["Walmart Inc.", "Carrefour"]
     assert df["chain"].tolist() == ["Walmart", "Carrefour"]  # the input is not changed
+
+
+def test_problems_in_chinese_name_the_column_by_the_users_header(con, tmp_path):
+    p = tmp_path / "拜访.csv"
+    p.write_text("拜访日期,门店编号,业务员,品类,门店品类销售额\n2025-03-17 25:99,S9,Li,Dairy,很多\n", encoding="utf-8")
+    raws = loading.read_files(con, "visits", [p])
+    with pytest.raises(loading.ValidationFailed) as exc:
+        loading.write_files(con, "visits", raws)
+    frame = upload.problems_frame(exc.value.validation.problems, "zh", raws, "visits")
+    assert list(frame.columns) == ["文件", "行", "列", "值", "应为"]
+    got = {r["列"]: r["应为"] for r in frame.to_dict("records")}
+    assert got == {
+        "拜访日期": "应为日期，如 2025-03-17 或 2025/03/17，年份在 1900 至 2199 之间",
+        "门店编号": "应为门店表中的门店编号",
+        "门店品类销售额": "应为一个 ≥ 0 的数字",
+    }
+    # English headers in the file: the message says the file's own header, in English mode too.
+    en = upload.problems_frame(exc.value.validation.problems, "en", raws, "visits")
+    assert set(en["column"]) == {"拜访日期", "门店编号", "门店品类销售额"}
