@@ -12,6 +12,26 @@ from ka_core.settings import SPECS, Setting
 
 from . import data, state, tables
 
+# On a phone the sidebar covers most of the screen: once a page is picked in it, close it
+# (Streamlit leaves it open). Installed once per browser tab; a no-op on wider screens.
+PHONE_NAV_JS = """
+<script>
+(() => {
+  const doc = window.parent ? window.parent.document : document;
+  if (doc.__kaPhoneNav) return;
+  doc.__kaPhoneNav = true;
+  doc.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("[data-testid='stSidebarNav'] a");
+    if (!link || !doc.defaultView.matchMedia("(max-width: 640px)").matches) return;
+    setTimeout(() => {
+      const close = doc.querySelector("[data-testid='stSidebarCollapseButton'] button");
+      if (close) close.click();
+    }, 150);
+  }, true);
+})();
+</script>
+"""
+
 
 def draw() -> None:
     """Draw the global filters and settings (called by app.py before page.run())."""
@@ -45,6 +65,8 @@ def draw() -> None:
     f = state.filters()
     if f.date_from and f.date_to:
         sb.caption(t("period_shown", lg, start=fmt.date(f.date_from, lg), end=fmt.date(f.date_to, lg)))
+    with sb.container(height=1, border=False):  # out of sight: the phone's sidebar closes after a pick
+        st.html(PHONE_NAV_JS, unsafe_allow_javascript=True)
 
 
 def setting(spec: Setting, lg: str, key: str | None = None, on_change=None, args=()) -> None:
