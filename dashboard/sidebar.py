@@ -6,11 +6,31 @@ import datetime as dt
 
 import streamlit as st
 
-from ka_core import fmt, i18n, views
+from ka_core import fmt, i18n, names, views
 from ka_core.i18n import t
 from ka_core.settings import SPECS, Setting
 
-from . import data, state
+from . import data, state, tables
+
+# On a phone the sidebar covers most of the screen: once a page is picked in it, close it
+# (Streamlit leaves it open). Installed once per browser tab; a no-op on wider screens.
+PHONE_NAV_JS = """
+<script>
+(() => {
+  const doc = window.parent ? window.parent.document : document;
+  if (doc.__kaPhoneNav) return;
+  doc.__kaPhoneNav = true;
+  doc.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("[data-testid='stSidebarNav'] a");
+    if (!link || !doc.defaultView.matchMedia("(max-width: 640px)").matches) return;
+    setTimeout(() => {
+      const close = doc.querySelector("[data-testid='stSidebarCollapseButton'] button");
+      if (close) close.click();
+    }, 150);
+  }, true);
+})();
+</script>
+"""
 
 
 def draw() -> None:
@@ -30,14 +50,23 @@ def draw() -> None:
             value=(latest - dt.timedelta(weeks=12), latest + dt.timedelta(days=6)),
             key="custom_range",
         )
+    lookup = tables.names_lookup()
     for key, opt in (("chains", "chain"), ("regions", "region"), ("categories", "category")):
-        sb.multiselect(t(key, lg), opts[opt], key=key, placeholder=t("all_values", lg))
+        sb.multiselect(
+            t(key, lg),
+            opts[opt],
+            key=key,
+            placeholder=t("all_values", lg),
+            format_func=lambda v, kind=opt: names.shown(v, kind, lookup, lg),
+        )
     with sb.expander(t("settings", lg)):
         for spec in SPECS.values():
             setting(spec, lg)
     f = state.filters()
     if f.date_from and f.date_to:
         sb.caption(t("period_shown", lg, start=fmt.date(f.date_from, lg), end=fmt.date(f.date_to, lg)))
+    with sb.container(height=1, border=False):  # out of sight: the phone's sidebar closes after a pick
+        st.html(PHONE_NAV_JS, unsafe_allow_javascript=True)
 
 
 def setting(spec: Setting, lg: str, key: str | None = None, on_change=None, args=()) -> None:

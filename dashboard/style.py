@@ -11,8 +11,18 @@ import streamlit as st
 # KPI cards (st.metric) that fit a projector: filled by the meeting-pack work.
 KPI_CSS = ""
 
-# Phones (390 px wide): filled by the field work.
-PHONE_CSS = ""
+# Phones (390 px wide): narrow margins, tables and wide blocks scroll inside their own
+# frame instead of pushing the page sideways, the uploader's button under its text.
+PHONE_CSS = """
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 0.9rem; padding-right: 0.9rem; }
+  [data-testid="stDataFrame"], [data-testid="stTable"] { max-width: 100%; overflow-x: auto; }
+  [data-testid="stMain"] .stElementContainer { max-width: 100%; }
+  [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  [data-testid="stFileUploaderDropzone"] { flex-direction: column; align-items: stretch; gap: 0.5rem; }
+  [data-testid="stMain"] h1 { font-size: 1.9rem; }
+}
+"""
 
 
 def inject() -> None:

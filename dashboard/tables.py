@@ -5,10 +5,21 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ka_core import fmt, i18n, metrics, sheets
+from ka_core import fmt, i18n, metrics, names, sheets
 from ka_core.i18n import label, t
 
-from . import state
+from . import data, state
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def _names(version: tuple) -> names.Lookup:
+    with data.reading() as con:
+        return names.lookup(con)
+
+
+def names_lookup() -> names.Lookup:
+    """The `names` table (kind -> value -> (zh, en)), read again after any write."""
+    return _names(data.stamp())
 
 
 def _display(df: pd.DataFrame, lg: str, screen: bool = True) -> pd.DataFrame:
@@ -19,6 +30,7 @@ def _display(df: pd.DataFrame, lg: str, screen: bool = True) -> pd.DataFrame:
     contract's fractions.
     """
     out = fmt.screen_frame(df, lg) if screen else df.copy()
+    out = names.frame(out, names_lookup(), lg)  # chains, regions, categories… in the user's language
     if "quadrant" in out:
         out["quadrant"] = out["quadrant"].map(lambda q: i18n.quadrant(q, lg) if isinstance(q, str) else q)
     if screen and "mechanic" in out:

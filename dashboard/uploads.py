@@ -65,6 +65,12 @@ def history() -> pd.DataFrame:
         return loading.history(con)
 
 
+def undo_plan(load_id: int) -> dict:
+    """What undoing a load would remove and put back (nothing changes)."""
+    with reading() as con:
+        return loading.undo_plan(con, load_id)
+
+
 def undo_load(load_id: int) -> dict:
     with writing() as con:
         return loading.undo(con, load_id)
@@ -74,4 +80,5 @@ def visit_template(manager: str | None, week: dt.date, header_lang: str) -> byte
     """The visit-sheet template, pre-filled with a KA manager's stores for the week."""
     with reading() as con:
         rows = templates.manager_rows(con, manager, week) if manager else None
-    return templates.template_xlsx("visits", header_lang, rows)
+        lists = templates.choices(con, manager)
+    return templates.template_xlsx("visits", header_lang, rows, lists)

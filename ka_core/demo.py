@@ -335,6 +335,7 @@ def create_demo(con: duckdb.DuckDBPyConnection, stores: int = 160, weeks: int = 
         counts["market"] = _insert(con, "market", load_ids["market"], _market_table(plan, rng))
         counts["promotions"] = _insert(con, "promotions", load_ids["promotions"], _promotions_table(plan))
         counts["visits"] = _insert(con, "visits", load_ids["visits"], _visits_table(plan, rng))
+        counts["names"] = _insert(con, "names", load_ids["names"], _names_table())
         for table, load_id in load_ids.items():
             con.execute(
                 "INSERT INTO ka_loads (load_id, table_name, file_name, sha256, rows_inserted, rows_replaced, "
@@ -701,6 +702,32 @@ def _plan_promotions(plan: _Plan, rng: np.random.Generator) -> None:
 
 
 # Tables ----------------------------------------------------------------------------------------
+
+REGIONS_ZH = {"East": "华东", "North": "华北", "South": "华南", "West": "西部", "Central": "华中"}
+FORMATS_ZH = {"Hypermarket": "大卖场", "Supermarket": "超市", "Warehouse club": "仓储会员店"}
+
+
+def _names_table() -> pa.Table:
+    """The `names` of every chain, region, category, city, format and mechanic of the demo."""
+    from .i18n import MECHANICS_ZH
+    from .schema import MECHANICS
+
+    rows = (
+        [("chain", c.name, c.zh) for c in CHAINS]
+        + [("region", r, REGIONS_ZH[r]) for r in REGIONS]
+        + [("category", c.name, c.zh) for c in CATEGORIES]
+        + [("city", city[0], city[1]) for r in REGIONS.values() for city in r[3]]
+        + [("format", f, FORMATS_ZH[f]) for f in FORMAT_SIZE]
+        + [("mechanic", m, MECHANICS_ZH[m]) for m in MECHANICS]
+    )
+    return pa.table(
+        {
+            "kind": [r[0] for r in rows],
+            "value": [r[1] for r in rows],
+            "zh": [r[2] for r in rows],
+            "en": [r[1] for r in rows],
+        }
+    )
 
 
 def _stores_table(plan: _Plan) -> pa.Table:

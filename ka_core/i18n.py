@@ -343,3 +343,130 @@ HISTORY = {
 def history_headers(df, lang: str):
     """The load log with headers in the chosen language."""
     return df.rename(columns={k: v[1 if lang == "zh" else 0] for k, v in HISTORY.items()})
+
+
+# Loading in the user's language (issue 11) ---------------------------------------------
+
+# What a cell of each kind must hold (English from ka_core.schema.EXPECTED).
+EXPECTED_ZH = {
+    "text": "一个值",
+    "number": "一个 ≥ 0 的数字",
+    "date": "日期，如 2025-03-17 或 2025/03/17",
+    "week": "日期，如 2025-03-17（该周任意一天）",
+    "bool": "是/否（Y/N、yes/no、true/false、1/0、是/否）",
+    "mechanic": "以下之一：DM、TG、TPR、PROMOTER、BUNDLE",
+    "sku_list": "商品编码，以 ; 或 , 分隔",
+}
+
+# Chinese help of the contract's columns, by English help text (ka_core.schema).
+COLUMN_HELP_ZH = {
+    "Retail chain (KA system), e.g. Walmart": "零售系统（KA系统），如沃尔玛",
+    "Hypermarket, supermarket…": "大卖场、超市…",
+    "Yes for our own products": "本品填“是”",
+    "Our cost per unit, for gross profit": "本品单位成本，用于计算毛利",
+    "Blank: every store of the chain": "留空：该系统的所有门店",
+    "Blank: every own SKU of the brand": "留空：该品牌的所有本品",
+    "Total cost of the promotion": "促销总费用",
+    "The store's total sales of the category that week, all brands": "该门店当周该品类的总销售额（所有品牌）",
+}
+
+
+def expected(kind: str, lang: str) -> str:
+    """What a cell of a column kind must hold, in the user's language."""
+    from .schema import EXPECTED
+
+    return EXPECTED_ZH.get(kind, EXPECTED[kind]) if lang == "zh" else EXPECTED[kind]
+
+
+def column_help(col, lang: str) -> str:
+    """A contract column's help text in the user's language ('' when it has none)."""
+    return COLUMN_HELP_ZH.get(col.help, col.help) if lang == "zh" else col.help
+
+
+# The load history and undo, in the user's language.
+TEXT.update(
+    {
+        "undo_pick": ("Pick the load to undo", "选择要撤销的上传"),
+        "undo_none_picked": ("— pick a load —", "— 请选择 —"),
+        "undo_removes": (
+            "Undoing load {id} removes {rows} {table} rows loaded from {file} by {user} on {when}.",
+            "撤销批次{id}将删除{user}于{when}从{file}上传的{rows}行{table}数据。",
+        ),
+        "undo_restores": (
+            "It puts back the {rows} earlier rows that load replaced.",
+            "并恢复该批次替换掉的{rows}行原有数据。",
+        ),
+        "undo_blocked": (
+            "A later load replaced {rows} of its rows: load {id} ({file}, by {user}). "
+            "Those rows now hold the later values; undo load {id} first, then this one.",
+            "之后的上传替换了其中{rows}行：批次{id}（{file}，{user}）。这些行现为较新的数据；请先撤销批次{id}，再撤销本批次。",
+        ),
+        "undo_already": ("Load {id} was undone on {when}.", "批次{id}已于{when}撤销。"),
+        "load_choice": (
+            "Load {id} · {table} · {file} · {rows} rows · {user} · {when}",
+            "批次{id} · {table} · {file} · {rows}行 · {user} · {when}",
+        ),
+        "undone_on": ("undone {when}", "已于{when}撤销"),
+        "empty_rows_skipped": ("Empty rows skipped", "跳过的空行"),
+        "confirm_counts": (
+            "{new} to add, {replaced} to replace (before → after below), {blank} empty rows skipped.",
+            "新增{new}行，替换{replaced}行（替换前后见下表），跳过{blank}个空行。",
+        ),
+        "replaced_rows": ("Rows this load replaces (before → after)", "本次上传替换的行（之前 → 之后）"),
+        "sheet_warnings": (
+            "{n} rows report a category total below our own sales: counted as our own sales. Check them on the sheet.",
+            "{n}行填写的品类总销售额低于本品销售额：按本品销售额计。请在表中核对。",
+        ),
+    }
+)
+HISTORY["status"] = ("Status", "状态")
+
+
+# What the loader expected, in Chinese: its English sentences (ka_core.loading) as patterns.
+_EXPECTED_PATTERNS_ZH = [
+    (r"missing: expected (.+)", "缺少：应为{0}"),
+    (r"expected a store_id of the stores table", "应为门店表中的门店编号"),
+    (r"expected a sku of the products table", "应为商品表中的商品编码"),
+    (r"expected a category of the products table", "应为商品表中的品类"),
+    (r"expected a chain of the stores table", "应为门店表中的系统"),
+    (r"expected own_facings ≤ total_facings", "本品排面应不大于总排面"),
+    (r"expected SKU codes of the products table; unknown: (.+)", "应为商品表中的商品编码；未知：{0}"),
+    (r"expected an end_date on or after start_date (.+)", "结束日期应不早于开始日期 {0}"),
+    (r"expected a sku or a brand .*", "应填写商品编码或品牌（促销须注明促销对象）"),
+    (r"expected a store of chain (.+) \(this store is in (.+)\)", "应为系统 {0} 的门店（该门店属于 {1}）"),
+    (r"expected a brand with own products .*", "应为有本品的品牌（本品 = 是）"),
+    (r"expected each key once; the same key is on row (\d+) of (.+)", "每个键只能出现一次；相同的键在 {1} 第 {0} 行"),
+    (r"expected a name of its own: it is already the (\S+) (.+)", "名称不能重复：它已是{0} {1}"),
+    (
+        r"a category total below our own sales of it that week \((.+)\); counted as our own sales",
+        "品类总销售额低于当周本品销售额（{0}）；按本品销售额计",
+    ),
+    (r"expected (.+)", "应为{0}"),
+]
+
+
+def expected_text(text: str, lang: str) -> str:
+    """A loader's 'expected …' sentence in the user's language (the value kinds translated too)."""
+    import re
+
+    from .schema import EXPECTED
+
+    if lang != "zh" or not text:
+        return text
+    for pattern, zh in _EXPECTED_PATTERNS_ZH:
+        m = re.fullmatch(pattern, text)
+        if m:
+            parts = [_kind_zh(g, EXPECTED) for g in m.groups()]
+            return zh.format(*parts)
+    return text
+
+
+def _kind_zh(text: str, english: dict) -> str:
+    """'a number ≥ 0' -> '一个 ≥ 0 的数字'; a date range note kept readable."""
+    suffix = ""
+    if text.endswith(" between 1900 and 2199"):
+        text, suffix = text[: -len(" between 1900 and 2199")], "，年份在 1900 至 2199 之间"
+    for kind, en in english.items():
+        if text == en:
+            return EXPECTED_ZH[kind] + suffix
+    return text + suffix

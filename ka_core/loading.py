@@ -13,17 +13,20 @@ import datetime as dt
 import getpass
 import hashlib
 import io
+import sys
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import errors, schema, sheets
+from . import errors, names, schema, sheets
 from .db import query, rebuild_weekly, refresh_weekly, replaced_table
 from .errors import KaError
 from .schema import LOAD_ID, TABLES, header_aliases, normalise_header
@@ -36,6 +39,24 @@ TOTAL_WORDS = {"合计", "总计", "total", "totals", "sum"}
 # An XLSX whose unpacked size is more than this many times its file size is refused.
 XLSX_MAX_RATIO = 200
 XLSX_MAX_ENTRIES = 10_000
+# A value echoed in a message is cut to this many characters (a 1-million-character
+# cell must not flood the screen or stderr).
+SHOWN_CHARS = 200
+# Tables whose rows holding nothing beyond their key are blank rows of a pre-filled
+# sheet: skipped and counted, never stored (data-contract.md).
+SKIP_KEY_ONLY = ("visits",)
+# Rows of an XLSX sheet turned into Arrow at a time (the sheet is streamed).
+XLSX_CHUNK = 50_000
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # the file size limit bounds a cell, not the csv module
+
+
+def shown(value, limit: int = SHOWN_CHARS) -> str:
+    """A value as a message shows it: cut to about `limit` characters, saying how long it was."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
 
 
 @dataclass
@@ -54,8 +75,8 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column}"
-        value = "" if self.value is None else f": {self.value!r}"
-        return f"{where}{value} — {self.expected}"
+        value = "" if self.value is None else f": {shown(self.value)!r}"
+        return f"{where}{value} — {shown(self.expected, 2 * SHOWN_CHARS)}"
 
 
 @dataclass
@@ -68,6 +89,8 @@ class RawFile:
     table: pa.Table  # string columns named after contract columns, plus _row
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    blank_rows: int = 0  # rows holding nothing beyond their key: skipped, never stored
+    headers: dict[str, str] = field(default_factory=dict)  # contract column -> the file's own header
 
 
 @dataclass
@@ -78,6 +101,8 @@ class Validation:
     rows: int
     # filled when there is no problem: rows that will replace existing rows, per file
     replaced: dict[str, int] = field(default_factory=dict)
+    # mistakes on the sheet that do not stop the load (a visit total below our own sales)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -101,21 +126,42 @@ class ValidationFailed(KaError):
 # Reading ------------------------------------------------------------------------------
 
 
+def _bad_bytes(data: bytes, exc: UnicodeDecodeError, name: str, encoding: str) -> KaError:
+    """Undecodable bytes, with the row they sit on (rows counted as a spreadsheet does)."""
+    before = data[: exc.start]
+    row = before.count(b"\n") + (before.count(b"\r") - before.count(b"\r\n")) + 1
+    bad = data[exc.start : exc.start + 4].hex(" ")
+    return KaError(
+        f"{name}, row {row}: bytes {bad} are not {encoding}. Save the file from Excel as 'CSV UTF-8' or as .xlsx.",
+        code=errors.FILE,
+        file=name,
+        row=row,
+        value=bad,
+        expected=encoding,
+    )
+
+
 def _decode(data: bytes, name: str) -> str:
     if b"\x00" in data[:65536]:
         raise KaError(f"{name}: this is not a text (CSV) file; expected CSV, XLSX or Parquet.")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith(b"\xef\xbb\xbf"):  # the byte-order mark says UTF-8: nothing else is tried
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _bad_bytes(data[3:], exc, name, "UTF-8 text (the file starts with a UTF-8 byte-order mark)") from None
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise KaError(
-            f"{name}: the text is neither UTF-8 nor GB18030. Save it from Excel as 'CSV UTF-8' or as .xlsx."
-        ) from None
+        raise _bad_bytes(data, utf8_error, name, "UTF-8 text, neither UTF-8 nor GB18030") from None
+
+
+def _one_newline(text: str) -> str:
+    """CRLF and CR-only (old Mac) line endings as LF, so every reader sees the same rows."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _cell_text(value) -> str:
@@ -150,8 +196,9 @@ def _check_xlsx(path: Path, size: int) -> None:
         )
 
 
-def _xlsx_rows(path: Path, table: str | None, n: int | None = None) -> list[list[str]]:
-    """The rows of the sheet named like the table (or the first sheet), `n` at most."""
+def _xlsx_rows(path: Path, table: str | None, n: int | None = None) -> Iterator[list[str]]:
+    """The rows of the sheet named like the table (or the first sheet), `n` at most, streamed:
+    openpyxl's read-only mode parses the sheet as the rows are taken."""
     import openpyxl  # only needed for XLSX
 
     try:
@@ -161,7 +208,13 @@ def _xlsx_rows(path: Path, table: str | None, n: int | None = None) -> list[list
     try:
         wanted = {normalise_header(table), normalise_header(TABLES[table].zh)} if table else set()
         sheet = next((ws for ws in wb.worksheets if normalise_header(ws.title) in wanted), wb.worksheets[0])
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True, max_row=n)]
+        try:
+            for row in sheet.iter_rows(values_only=True, max_row=n):
+                yield [_cell_text(v) for v in row]
+        except KaError:
+            raise
+        except Exception as exc:  # a damaged sheet part
+            raise KaError(f"{path.name}: cannot read this workbook ({type(exc).__name__}).") from None
     finally:
         wb.close()
 
@@ -171,9 +224,13 @@ def _delimiter(line: str) -> str:
     return max([",", ";", "\t"], key=line.count)
 
 
-def _csv_rows(text: str) -> list[list[str]]:
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    return list(csv.reader(io.StringIO(text), delimiter=_delimiter(first)))
+def _csv_rows(text: str, name: str = "file") -> list[list[str]]:
+    text = _one_newline(text)
+    first = next((ln for ln in text.split("\n") if ln.strip()), "")
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first)))
+    except csv.Error as exc:
+        raise KaError(f"{name}: not a readable CSV file ({shown(exc)}).", code=errors.FILE) from None
 
 
 def first_rows(path: str | Path, n: int = HEADER_SEARCH_ROWS) -> list[list[str]]:
@@ -188,7 +245,7 @@ def first_rows(path: str | Path, n: int = HEADER_SEARCH_ROWS) -> list[list[str]]
             raise KaError(f"{path.name}: not a readable Parquet file.", code=errors.FILE, file=path.name) from None
     if data[:2] == b"PK" or path.suffix.lower() in (".xlsx", ".xlsm"):
         _check_xlsx(path, len(data))
-        return _xlsx_rows(path, None, n)
+        return list(_xlsx_rows(path, None, n))
     return _csv_rows(_decode(data[:200_000], path.name))[:n]
 
 
@@ -204,11 +261,11 @@ def _find_header(rows: list[list[str]], table: str, mapping: dict[str, str] | No
 
 def _header_problem(rows_or_names, table: str, name: str) -> KaError:
     t = TABLES[table]
-    shown = [c for c in (rows_or_names[0] if rows_or_names else []) if str(c).strip()][:12]
+    found = [shown(c, 60) for c in (rows_or_names[0] if rows_or_names else []) if str(c).strip()][:12]
     req = ", ".join(f"{c} ({t.column(c).zh})" for c in t.required)
     return KaError(
         f"{name}: no header row with the required columns of {table} in the first "
-        f"{HEADER_SEARCH_ROWS} rows. Expected: {req}. Found: {', '.join(map(str, shown)) or 'nothing'}.",
+        f"{HEADER_SEARCH_ROWS} rows. Expected: {req}. Found: {', '.join(found) or 'nothing'}.",
         code=errors.HEADERS,
         file=name,
         expected=req,
@@ -234,11 +291,11 @@ def _map_headers(
             continue
         if col in seen:
             raise KaError(
-                f"{name}: columns {seen[col]!r} and {h!r} both mean {col}; keep one.",
+                f"{name}: columns {shown(seen[col], 60)!r} and {shown(h, 60)!r} both mean {col}; keep one.",
                 code=errors.HEADERS,
                 file=name,
-                column=str(h),
-                value=str(h),
+                column=shown(h, 60),
+                value=shown(h, 60),
                 expected=f"one column for {col}",
             )
         seen[col] = str(h)
@@ -258,32 +315,62 @@ def _map_headers(
 
 
 def _rows_to_table(
-    rows: list[list[str]], header_at: int, by_pos: dict[int, str], table: str, notes: list[str], name: str
+    rows: Iterable[list[str]],
+    first_row: int,
+    by_pos: dict[int, str],
+    notes: list[str],
+    name: str,
+    max_rows: int | None = None,
 ) -> pa.Table:
-    """Data rows (below the header) to string columns, skipping blank rows and a totals row."""
-    data = []
-    for i in range(header_at + 1, len(rows)):
-        row = rows[i]
-        if not any(str(c).strip() for c in row):
-            continue
-        data.append((i + 1, row))
-    if data:
-        first_cell = str(data[-1][1][0]).strip().lower() if data[-1][1] else ""
-        if first_cell in TOTAL_WORDS:
-            notes.append(f"{name}: row {data[-1][0]} is a totals row ({data[-1][1][0]}); skipped.")
-            data.pop()
+    """Data rows (the first is the file's row `first_row`) to string columns, skipping blank
+    rows and a last totals row; built in chunks, so a streamed sheet is never held whole."""
+    chunks: list[pa.Table] = []
     cols: dict[str, list] = {c: [] for c in by_pos.values()}
-    for _, row in data:
+    numbers: list[int] = []
+    count = 0
+    pending: tuple[int, list] | None = None  # the last data row, held back: it may be a totals row
+
+    def add(number: int, row: list) -> None:
         for pos, col in by_pos.items():
             cols[col].append(str(row[pos]).strip() if pos < len(row) else "")
-    arrays = {c: pa.array(v, pa.string()) for c, v in cols.items()}
-    arrays[ROW] = pa.array([r for r, _ in data], pa.int64())
-    return pa.table(arrays)
+        numbers.append(number)
+
+    def flush() -> None:
+        arrays = {c: pa.array(v, pa.string()) for c, v in cols.items()}
+        arrays[ROW] = pa.array(numbers, pa.int64())
+        chunks.append(pa.table(arrays))
+        for v in cols.values():
+            v.clear()
+        numbers.clear()
+
+    for number, row in enumerate(rows, start=first_row):
+        if not any(str(c).strip() for c in row):
+            continue
+        if pending is not None:
+            add(*pending)
+            if len(numbers) >= XLSX_CHUNK:
+                flush()
+        pending = (number, row)
+        count += 1
+        if max_rows is not None and count > max_rows + 1:
+            raise KaError(
+                f"{name}: more than {max_rows:,} rows, over the limit (setting max_rows / KA_MAX_ROWS).",
+                code=errors.FILE,
+                file=name,
+            )
+    if pending is not None:
+        first_cell = str(pending[1][0]).strip().lower() if pending[1] else ""
+        if first_cell in TOTAL_WORDS:
+            notes.append(f"{name}: row {pending[0]} is a totals row ({shown(pending[1][0])}); skipped.")
+        else:
+            add(*pending)
+    flush()
+    return pa.concat_tables(chunks)
 
 
-def _fast_csv(text: str, name: str, table: str, mapping) -> tuple[pa.Table, list[str]] | None:
+def _fast_csv(text: str, name: str, table: str, mapping) -> tuple[pa.Table, list[str], dict[str, str]] | None:
     """Arrow's parser for the common case: header on line 1, no blank or multi-line rows."""
-    if "\n\n" in text.replace("\r\n", "\n") or '"' in text.split("\n", 1)[0]:
+    if "\n\n" in text or '"' in text.split("\n", 1)[0]:
         return None
     head = text.split("\n", 1)[0].rstrip("\r")
     delimiter = _delimiter(head)
@@ -309,7 +396,51 @@ def _fast_csv(text: str, name: str, table: str, mapping) -> tuple[pa.Table, list
         return None  # the careful path skips and reports the totals row
     t = t.rename_columns([by_pos[int(c[1:])] for c in t.column_names])
     t = t.append_column(ROW, pa.array(range(2, t.num_rows + 2), pa.int64()))
-    return t, ignored
+    return t, ignored, _own_headers(headers, by_pos)
+
+
+def _parquet_columns(pt: pa.Table, by_pos: dict[int, str], name: str) -> dict[str, pa.ChunkedArray]:
+    """Parquet columns as text; nested types (lists, structs, maps) are refused by name."""
+    cols = {}
+    for pos, col in by_pos.items():
+        arr, header = pt.column(pos), pt.column_names[pos]
+        if pa.types.is_nested(arr.type) or pa.types.is_union(arr.type):
+            raise KaError(
+                f"{name}: column {shown(header)!r} holds {shown(arr.type, 60)} values (a nested type); "
+                f"expected one plain value per cell for {col}.",
+                code=errors.FILE,
+                file=name,
+                column=str(header),
+                value=str(arr.type),
+                expected="a plain value per cell",
+            )
+        try:
+            if pa.types.is_timestamp(arr.type):
+                arr = arr.cast(pa.date32())
+            cols[col] = arr.cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            raise KaError(
+                f"{name}: column {shown(header)!r} of type {shown(arr.type, 60)} cannot be read as {col}.",
+                code=errors.FILE,
+                file=name,
+                column=str(header),
+                value=str(arr.type),
+                expected="text, numbers or dates",
+            ) from None
+    return cols
+
+
+def _skip_key_only(out: pa.Table, table: str) -> tuple[pa.Table, int]:
+    """Drop the rows that hold nothing beyond the table's key; return them counted."""
+    if table not in SKIP_KEY_ONLY:
+        return out, 0
+    rest = [c for c in TABLES[table].column_names if c not in TABLES[table].key and c in out.column_names]
+    filled = pa.array([False] * out.num_rows, pa.bool_())
+    for c in rest:
+        text = pc.utf8_trim_whitespace(pc.fill_null(out.column(c), ""))
+        filled = pc.or_(filled, pc.not_equal(text, ""))
+    kept = out.filter(filled)
+    return kept, out.num_rows - kept.num_rows
 
 
 def read_file(
@@ -345,45 +476,74 @@ def read_file(
         except Exception:
             raise KaError(f"{name}: not a readable Parquet file.") from None
         by_pos, ignored = _map_headers(pt.column_names, table, name, mapping)
-        cols = {}
-        for pos, col in by_pos.items():
-            arr = pt.column(pos)
-            if pa.types.is_timestamp(arr.type):
-                arr = arr.cast(pa.date32())
-            cols[col] = arr.cast(pa.string())
+        own = _own_headers(pt.column_names, by_pos)
+        cols = _parquet_columns(pt, by_pos, name)
         cols[ROW] = pa.array(range(1, pt.num_rows + 1), pa.int64())
         out = pa.table(cols)
     elif data[:2] == b"PK" or suffix in (".xlsx", ".xlsm"):
         _check_xlsx(path, size)
-        rows = _xlsx_rows(path, table)
-        out, ignored = _from_rows(rows, table, name, mapping, notes)
+        out, ignored, own = _from_rows(_xlsx_rows(path, table), table, name, mapping, notes, settings.max_rows)
     else:
-        text = _decode(data, name)
+        text = _one_newline(_decode(data, name))
         fast = _fast_csv(text, name, table, mapping)
         if fast:
-            out, ignored = fast
+            out, ignored, own = fast
         else:
-            out, ignored = _from_rows(_csv_rows(text), table, name, mapping, notes)
+            out, ignored, own = _from_rows(_csv_rows(text, name), table, name, mapping, notes, settings.max_rows)
     if out.num_rows == 0:
-        raise KaError(f"{name}: the header is there but no data rows follow.")
+        raise KaError(f"{name}: the header is there but no data rows follow.", code=errors.FILE, file=name)
     if out.num_rows > settings.max_rows:
         raise KaError(
             f"{name}: {out.num_rows:,} rows is over the limit of {settings.max_rows:,} "
             "(setting max_rows / KA_MAX_ROWS)."
         )
+    out, blank = _skip_key_only(out, table)
+    if blank:
+        notes.append(f"{name}: {blank:,} empty rows (nothing beyond {_key_label(table)}) skipped.")
+    if out.num_rows == 0:
+        raise KaError(
+            f"{name}: every row is empty (nothing beyond {_key_label(table)}); nothing to load.",
+            code=errors.FILE,
+            file=name,
+        )
     if ignored:
-        notes.append(f"{name}: columns ignored (not in the {table} table): {', '.join(ignored)}.")
-    return RawFile(name=name, path=path, sha256=sha, table=out, ignored_columns=ignored, notes=notes)
+        notes.append(f"{name}: columns ignored (not in the {table} table): {', '.join(map(shown, ignored))}.")
+    return RawFile(
+        name=name,
+        path=path,
+        sha256=sha,
+        table=out,
+        ignored_columns=ignored,
+        notes=notes,
+        blank_rows=blank,
+        headers=own,
+    )
 
 
-def _from_rows(rows, table, name, mapping, notes):
-    header_at = _find_header(rows, table, mapping)
+def _from_rows(rows: Iterable[list[str]], table, name, mapping, notes, max_rows=None):
+    """Find the header in the first rows, then read the data rows below it (streamed)."""
+    it = iter(rows)
+    head = [r for _, r in zip(range(HEADER_SEARCH_ROWS), it, strict=False)]
+    header_at = _find_header(head, table, mapping)
     if header_at is None:
-        raise _header_problem(rows, table, name)
+        raise _header_problem(head, table, name)
     if header_at:
         notes.append(f"{name}: header found on row {header_at + 1}; the rows above it are titles.")
-    by_pos, ignored = _map_headers(rows[header_at], table, name, mapping)
-    return _rows_to_table(rows, header_at, by_pos, table, notes, name), ignored
+    headers = head[header_at]
+    by_pos, ignored = _map_headers(headers, table, name, mapping)
+    body = _chain(head[header_at + 1 :], it)
+    out = _rows_to_table(body, header_at + 2, by_pos, notes, name, max_rows)
+    return out, ignored, _own_headers(headers, by_pos)
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+def _own_headers(headers: list, by_pos: dict[int, str]) -> dict[str, str]:
+    """Contract column -> the header the file itself uses for it (messages name the user's header)."""
+    return {col: str(headers[pos]).strip() for pos, col in by_pos.items()}
 
 
 # Validation ---------------------------------------------------------------------------
@@ -396,6 +556,8 @@ _MECH = ", ".join(f"'{m}'" for m in schema.MECHANICS)
 def _parse_expr(col: schema.Column) -> str:
     """SQL that turns the raw text column into its typed value (NULL when blank or invalid)."""
     v = f"nullif(trim(r.{col.name}), '')"
+    if col.name in schema.NAME_KINDS:  # a value, its zh or its en: the value (ka_core.names)
+        v = names.value_sql(col.name, v)
     if col.kind == schema.NUMBER:
         return f"TRY_CAST(replace({v}, ',', '') AS DOUBLE)"
     if col.kind in (schema.DATE, schema.WEEK):
@@ -408,6 +570,13 @@ def _parse_expr(col: schema.Column) -> str:
             )
             + ")"
         )
+        # A time after the date is dropped, but only a real one: 25:99 makes the cell invalid.
+        t = f"regexp_extract({v}, '[ T]([0-9]{{1,2}}):([0-9]{{2}})(?::([0-9]{{2}})(?:\\.[0-9]+)?)?$', ['h', 'm', 's'])"
+        bad_time = (
+            f"(TRY_CAST({t}.h AS INTEGER) > 23 OR TRY_CAST({t}.m AS INTEGER) > 59 "
+            f"OR coalesce(TRY_CAST(nullif({t}.s, '') AS INTEGER), 0) > 59)"
+        )
+        parsed = f"CASE WHEN {bad_time} THEN NULL ELSE {parsed} END"
         if col.kind == schema.WEEK:
             return f"CAST(date_trunc('week', {parsed}) AS DATE)"
         return parsed
@@ -476,6 +645,40 @@ _REF_CHECKS: dict[str, list[str]] = {
 }
 
 
+# Mistakes that do not stop a load (data-contract.md, "Warnings"), on the typed rows `t`.
+_WARN_CHECKS: dict[str, list[str]] = {
+    "visits": [
+        """SELECT t._file, t._row, 'store_category_sales', regexp_replace(CAST(t.store_category_sales AS VARCHAR), '\\.0$', ''),
+                  'a category total below our own sales of it that week ('
+                  || regexp_replace(CAST(w.own_revenue AS VARCHAR), '\\.0$', '') || '); counted as our own sales'
+           FROM t JOIN ka_sales_weekly AS w
+             ON w.store_id = t.store_id AND w.category = t.category
+            AND w.week = CAST(date_trunc('week', t.visit_date) AS DATE)
+           WHERE t.store_category_sales < w.own_revenue""",
+    ],
+}
+
+
+# `names`: a known kind; a zh or en that is another value or name of the same kind is refused.
+_OTHER_NAMES = f"""
+    SELECT kind, value AS owner, value AS name FROM ({names.known_values_sql()}) k
+    UNION ALL SELECT kind, value, zh FROM names WHERE (kind, value) NOT IN (SELECT (kind, value) FROM t)
+    UNION ALL SELECT kind, value, en FROM names WHERE (kind, value) NOT IN (SELECT (kind, value) FROM t)
+    UNION ALL SELECT kind, value, zh FROM t
+    UNION ALL SELECT kind, value, en FROM t"""
+_REF_CHECKS["names"] = [
+    "SELECT _file, _row, 'kind', kind, 'expected one of " + ", ".join(schema.NAME_KINDS) + "' "
+    "FROM t WHERE kind NOT IN (" + ", ".join(f"'{k}'" for k in schema.NAME_KINDS) + ")",
+    *(
+        f"""SELECT DISTINCT t._file, t._row, '{c}', t.{c},
+                   'expected a name of its own: it is already the ' || t.kind || ' ' || o.owner
+            FROM t JOIN ({_OTHER_NAMES}) o
+              ON o.kind = t.kind AND o.name = t.{c} AND o.owner <> t.value"""
+        for c in ("zh", "en")
+    ),
+]
+
+
 def _key_label(table: str) -> str:
     return "/".join(TABLES[table].key)
 
@@ -509,6 +712,8 @@ def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFi
         raws.append(tbl.select([*t.column_names, ROW, FILE]))
     raw = pa.concat_tables(raws)
     cur = con  # temp tables belong to one connection: write_files reads ka_new on it
+    if not names.exists(cur):
+        names.ensure(cur)  # a warehouse made before `names` existed
     try:
         cur.register("raw", raw)
         cur.execute("DROP TABLE IF EXISTS ka_new").fetchall()
@@ -521,7 +726,11 @@ def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFi
         value_sql += "\nUNION ALL\n" + "\nUNION ALL\n".join(f"SELECT * FROM ({c})" for c in cross)
         problems = _fetch_problems(cur, "WITH t AS (SELECT * FROM ka_new)\n" + value_sql)
         replaced = {}
+        warnings = []
         if not problems:
+            if table in _WARN_CHECKS:
+                sql = "\nUNION ALL\n".join(f"SELECT * FROM ({c})" for c in _WARN_CHECKS[table])
+                warnings = _fetch_problems(cur, "WITH t AS (SELECT * FROM ka_new)\n" + sql)
             on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
             for name, n in cur.execute(
                 f"SELECT n.{FILE}, count(*) FROM ka_new n JOIN {table} o ON {on} GROUP BY n.{FILE}"
@@ -529,7 +738,7 @@ def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFi
                 replaced[name] = n
     finally:
         cur.unregister("raw")
-    return Validation(table, files, problems, raw.num_rows, replaced)
+    return Validation(table, files, problems, raw.num_rows, replaced, warnings)
 
 
 def _fetch_problems(cur, sql: str) -> list[Problem]:
@@ -649,7 +858,7 @@ def write_files(
     except Exception:
         con.execute("ROLLBACK").fetchall()
         raise
-    notes = [n for f in files for n in f.notes]
+    notes = [n for f in files for n in f.notes] + [f"warning: {w}" for w in validation.warnings]
     return LoadResult(table, loads, notes)
 
 
@@ -660,15 +869,33 @@ class Preview:
     validation: Validation
     rows_new: int = 0
     rows_replaced: int = 0
+    blank_rows: int = 0  # rows of the files holding nothing beyond their key: skipped
     stores: list[str] = field(default_factory=list)
     first_date: dt.date | None = None
     last_date: dt.date | None = None
+    # Rows the load replaces, old and new values side by side (columns `col_before`, `col_after`;
+    # the first REPLACED_SHOWN of them).
+    replacements: pd.DataFrame | None = None
     # Stores whose numbers change: store_id, store_name, and before/after of
     # customer_share, fair_share_index, quadrant.
     changes: pd.DataFrame | None = None
 
 
 _COMPARE = ["customer_share", "fair_share_index", "quadrant"]
+REPLACED_SHOWN = 200
+
+
+def _replacements(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """The existing rows the validated rows (ka_new) would replace: key, then old and new values."""
+    t = TABLES[table]
+    on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
+    rest = [c for c in t.column_names if c not in t.key]
+    cols = ", ".join(
+        [f"n.{k}" for k in t.key] + [f"o.{c} AS {c}_before, n.{c} AS {c}_after" for c in rest] + [f"n.{ROW} AS row"]
+    )
+    return con.execute(
+        f"SELECT {cols} FROM ka_new n JOIN {table} o ON {on} ORDER BY n.{FILE}, n.{ROW} LIMIT {REPLACED_SHOWN}"
+    ).df()
 
 
 def preview(
@@ -682,11 +909,13 @@ def preview(
     from .reports import run  # reports imports nothing from here; keep the module graph flat
 
     validation = validate_files(con, table, files)
-    out = Preview(validation)
+    out = Preview(validation, blank_rows=sum(f.blank_rows for f in files))
     if not validation.ok:
         return out
     out.rows_replaced = sum(validation.replaced.values())
     out.rows_new = validation.rows - out.rows_replaced
+    if out.rows_replaced:
+        out.replacements = _replacements(con, table)
     cols = TABLES[table].column_names
     if "store_id" in cols:
         out.stores = [
@@ -740,6 +969,38 @@ _INTEGRITY = [
     ("promotions", "store_id", "SELECT count(*) FROM promotions WHERE store_id NOT IN (SELECT store_id FROM stores)"),
     ("promotions", "sku", "SELECT count(*) FROM promotions WHERE sku NOT IN (SELECT sku FROM products)"),
 ]
+
+
+def undo_plan(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
+    """What undoing a load would do, read without changing anything: the rows it would
+    remove and put back, and the later loads that replaced some of its rows (undo those first)."""
+    rows = con.execute(
+        "SELECT table_name, file_name, user_name, loaded_at, undone_at FROM ka_loads WHERE load_id = ?", [load_id]
+    ).fetchall()
+    if not rows:
+        raise KaError(f"There is no load {load_id}; `python -m ka_core history` lists them.")
+    table, file_name, user, loaded_at, undone_at = rows[0]
+    removes = con.execute(f"SELECT count(*) FROM {table} WHERE {LOAD_ID} = ?", [load_id]).fetchall()[0][0]
+    restores = con.execute(f"SELECT count(*) FROM {replaced_table(table)} WHERE replaced_by = ?", [load_id]).fetchall()[
+        0
+    ][0]
+    later = con.execute(
+        f"SELECT r.replaced_by, l.file_name, l.user_name, count(*) FROM {replaced_table(table)} r "
+        "JOIN ka_loads l ON l.load_id = r.replaced_by "
+        "WHERE r.load_id = ? AND l.undone_at IS NULL GROUP BY ALL ORDER BY 1",
+        [load_id],
+    ).fetchall()
+    return {
+        "load_id": load_id,
+        "table": table,
+        "file_name": file_name,
+        "user": user,
+        "loaded_at": loaded_at,
+        "undone_at": undone_at,
+        "removes": removes,
+        "restores": restores,
+        "later": [{"load_id": i, "file_name": f, "user": u, "rows": n} for i, f, u, n in later],
+    }
 
 
 def undo(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:

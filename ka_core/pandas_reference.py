@@ -92,7 +92,9 @@ def _store_category(t: Tables) -> pd.DataFrame:
     both = scw.merge(v, on=["store_id", "category", "week"], how="outer")
     both["own_revenue"] = both["own_revenue"].fillna(0.0)
     competitor = both["has_competitor"].fillna(False).astype(bool)
-    both["T"] = np.where(competitor, both["all_revenue"], both["store_category_sales"])
+    # a reported total below our own sales is a mistake on the sheet: T = max(reported, own)
+    reported = np.maximum(both["store_category_sales"], both["own_revenue"]).where(both["store_category_sales"].notna())
+    both["T"] = np.where(competitor, both["all_revenue"], reported)
     matched = both[both["T"].notna()]
     return matched.groupby(["store_id", "category"], as_index=False).agg(
         own_revenue=("own_revenue", "sum"), category_revenue=("T", "sum")

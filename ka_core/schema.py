@@ -190,8 +190,26 @@ TABLES: dict[str, Table] = {
     )
 }
 
+# Display names of the values of a kind (data-contract.md, `names`): the UI shows `zh`
+# in Chinese, `en` in English, and every upload accepts a value, its zh or its en.
+NAME_KINDS = ("chain", "region", "category", "city", "format", "mechanic")
+TABLES["names"] = Table(
+    "names",
+    ("kind", "value"),
+    (
+        _c("kind", TEXT, True, "类型", "One of: " + ", ".join(NAME_KINDS)),
+        _c("value", TEXT, True, "名称", "The value as stored, e.g. Dairy"),
+        _c("zh", TEXT, True, "中文名", "The Chinese name, e.g. 乳品"),
+        _c("en", TEXT, False, "英文名", "The English name (blank: the value)"),
+    ),
+    "名称",
+    "Display names of chains, regions, categories, cities, formats and mechanics.",
+)
+
 # Order in which tables can be loaded (references point backwards).
 LOAD_ORDER = ("stores", "products", "sales", "market", "promotions", "visits")
+
+LOAD_ORDER = (*LOAD_ORDER, "names")  # names may come before or after the values they name
 
 # Bookkeeping: every content table carries the id of the load that wrote a row.
 LOAD_ID = "load_id"

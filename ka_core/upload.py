@@ -122,11 +122,54 @@ def preview_frame(
     return df.reset_index(drop=True), mask.reset_index(drop=True)
 
 
-def problems_frame(problems: list[loading.Problem]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [(p.file, p.row, p.column, p.value, p.expected) for p in problems],
-        columns=["file", "row", "column", "value", "expected"],
-    )
+PROBLEM_HEADERS = {
+    "file": ("file", "文件"),
+    "row": ("row", "行"),
+    "column": ("column", "列"),
+    "value": ("value", "值"),
+    "expected": ("expected", "应为"),
+}
+
+
+def column_as_user_sees_it(column: str | None, table: str | None, own: dict[str, str], lang: str) -> str | None:
+    """A contract column named as the user's file names it (门店编号 if the sheet says 门店编号),
+    else in the user's language; key columns joined with '/' are named one by one."""
+    if not column:
+        return column
+    out = []
+    for c in column.split("/"):
+        if c in own:
+            out.append(own[c])
+        elif lang == "zh" and table in TABLES and c in TABLES[table].column_names:
+            out.append(TABLES[table].column(c).zh)
+        else:
+            out.append(c)
+    return "/".join(out)
+
+
+def problems_frame(
+    problems: list[loading.Problem],
+    lang: str = "en",
+    files: list[loading.RawFile] | None = None,
+    table: str | None = None,
+) -> pd.DataFrame:
+    """The problems as a table in the user's language: columns named by the file's own headers,
+    what was expected translated (ka_core.i18n.expected_text)."""
+    from . import i18n
+
+    own = {f.name: f.headers for f in files or []}
+    rows = [
+        (
+            p.file,
+            p.row,
+            column_as_user_sees_it(p.column, table, own.get(p.file, {}), lang) if files or lang == "zh" else p.column,
+            None if p.value is None else loading.shown(p.value),
+            i18n.expected_text(p.expected, lang),
+        )
+        for p in problems
+    ]
+    cols = list(PROBLEM_HEADERS) if lang != "zh" else [v[1] for v in PROBLEM_HEADERS.values()]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def changes_frame(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -142,4 +185,125 @@ def changes_frame(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
             i18n.t("before_after", lang, a=show(c, a), b=show(c, b))
             for a, b in zip(changes[f"{c}_before"], changes[f"{c}_after"], strict=True)
         ]
+    return out
+
+
+# The load history and undo ----------------------------------------------------------------
+
+
+def _when(ts, lang: str) -> str:
+    """A load's time as people read it: the day as ka_core.fmt writes it, then hh:mm."""
+    from . import fmt
+
+    if ts is None or pd.isna(ts):
+        return ""
+    return f"{fmt.date(ts, lang)} {pd.Timestamp(ts):%H:%M}"
+
+
+def table_name(table: str, lang: str) -> str:
+    return TABLES[table].zh if lang == "zh" and table in TABLES else table
+
+
+def history_frame(hist: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The load log as the Data page shows it: formatted counts and times, headers in the
+    user's language, a status instead of an empty `undone_at` (never `None`)."""
+    from . import fmt, i18n
+
+    out = pd.DataFrame(
+        {
+            "load_id": hist["load_id"].map(lambda v: f"{int(v)}"),
+            "table_name": hist["table_name"].map(lambda v: table_name(v, lang)),
+            "file_name": hist["file_name"].fillna(""),
+            "rows_inserted": hist["rows_inserted"].map(lambda v: fmt.count(v, lang)),
+            "rows_replaced": hist["rows_replaced"].map(lambda v: fmt.count(v, lang)),
+            "user_name": hist["user_name"].fillna(""),
+            "loaded_at": hist["loaded_at"].map(lambda v: _when(v, lang)),
+            "status": hist["undone_at"].map(
+                lambda v: i18n.t("undone_on", lang, when=_when(v, lang)) if not pd.isna(v) else ""
+            ),
+        }
+    )
+    return i18n.history_headers(out, lang)
+
+
+def load_choice(row: dict, lang: str) -> str:
+    """One load in the undo picker: id, table, file, rows, who, when."""
+    from . import fmt, i18n
+
+    return i18n.t(
+        "load_choice",
+        lang,
+        id=row["load_id"],
+        table=table_name(row["table_name"], lang),
+        file=row["file_name"],
+        rows=fmt.count(row["rows_inserted"], lang),
+        user=row["user_name"] or "?",
+        when=_when(row["loaded_at"], lang),
+    )
+
+
+def undo_summary(plan: dict, lang: str) -> tuple[list[str], bool]:
+    """What undoing a load means, in sentences (loading.undo_plan), and whether it can be done now."""
+    from . import fmt, i18n
+
+    when = _when(plan["loaded_at"], lang)
+    if plan["undone_at"] is not None:
+        return [i18n.t("undo_already", lang, id=plan["load_id"], when=_when(plan["undone_at"], lang))], False
+    lines = [
+        i18n.t(
+            "undo_removes",
+            lang,
+            id=plan["load_id"],
+            rows=fmt.count(plan["removes"], lang),
+            table=table_name(plan["table"], lang),
+            file=plan["file_name"],
+            user=plan["user"] or "?",
+            when=when,
+        )
+    ]
+    if plan["restores"]:
+        lines.append(i18n.t("undo_restores", lang, rows=fmt.count(plan["restores"], lang)))
+    for later in plan["later"]:
+        lines.append(
+            i18n.t(
+                "undo_blocked",
+                lang,
+                rows=fmt.count(later["rows"], lang),
+                id=later["load_id"],
+                file=later["file_name"],
+                user=later["user"] or "?",
+            )
+        )
+    return lines, not plan["later"]
+
+
+def replacements_frame(rep: pd.DataFrame, table: str, lang: str) -> pd.DataFrame:
+    """Rows a load replaces as the confirmation shows them: the row of the file, the key, and
+    `before → after` for each value that changes (an unchanged value shows once)."""
+    from . import fmt, i18n
+
+    t = TABLES[table]
+
+    def show(v) -> str:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return fmt.MISSING
+        if isinstance(v, bool):
+            return fmt.boolean(v, lang)
+        if isinstance(v, float):
+            return fmt.number(v, lang, 0 if v.is_integer() else 2)
+        if hasattr(v, "year"):
+            return fmt.date(v, lang)
+        return str(v)
+
+    header = {c.name: (c.zh if lang == "zh" else c.name) for c in t.columns}
+    out = pd.DataFrame({"行" if lang == "zh" else "row": rep["row"]})
+    for k in t.key:
+        out[header[k]] = rep[k].map(show)
+    for c in t.column_names:
+        if c in t.key:
+            continue
+        a, b = rep[f"{c}_before"].map(show), rep[f"{c}_after"].map(show)
+        if (a == b).all():
+            continue
+        out[header[c]] = [x if x == y else i18n.t("before_after", lang, a=x, b=y) for x, y in zip(a, b, strict=True)]
     return out

@@ -104,7 +104,7 @@ if ready and len(targets) == 1:
             st.caption(note)
     if pv.validation.problems:
         st.error(t("problems_found", lang, n=len(pv.validation.problems)))
-        problems = upload.problems_frame(pv.validation.problems)
+        problems = upload.problems_frame(pv.validation.problems, lang, [u.raw for u in ready], table)
         st.dataframe(problems, hide_index=True, key="problems")
         st.download_button(
             t("download_problems", lang),
@@ -120,11 +120,31 @@ if ready and len(targets) == 1:
         tables.marked(*upload.preview_frame(u.raw, pv.validation.problems), key=f"preview_{u.name}", height=240)
     if pv.validation.ok:
         st.subheader(t("step_confirm", lang))
-        k1, k2, k3, k4 = st.columns(4)
-        k1.metric(t("will_add", lang), f"{pv.rows_new:,}", border=True)
-        k2.metric(t("will_replace", lang), f"{pv.rows_replaced:,}", border=True)
-        k3.metric(t("stores_covered", lang), f"{len(pv.stores):,}", border=True)
-        k4.metric(t("dates_covered", lang), fmt.date_range(pv.first_date, pv.last_date, lang), border=True)
+        k1, k2, k3, k4, k5 = st.columns(5)
+        k1.metric(t("will_add", lang), fmt.count(pv.rows_new, lang), border=True)
+        k2.metric(t("will_replace", lang), fmt.count(pv.rows_replaced, lang), border=True)
+        k3.metric(t("empty_rows_skipped", lang), fmt.count(pv.blank_rows, lang), border=True)
+        k4.metric(t("stores_covered", lang), fmt.count(len(pv.stores), lang), border=True)
+        k5.metric(t("dates_covered", lang), fmt.date_range(pv.first_date, pv.last_date, lang), border=True)
+        st.markdown(
+            t(
+                "confirm_counts",
+                lang,
+                new=fmt.count(pv.rows_new, lang),
+                replaced=fmt.count(pv.rows_replaced, lang),
+                blank=fmt.count(pv.blank_rows, lang),
+            )
+        )
+        if pv.replacements is not None and len(pv.replacements):
+            st.markdown("**" + t("replaced_rows", lang) + "**")
+            tables.table(upload.replacements_frame(pv.replacements, table, lang), key="replaced", name="replaced")
+        if pv.validation.warnings:
+            st.warning(t("sheet_warnings", lang, n=fmt.count(len(pv.validation.warnings), lang)))
+            st.dataframe(
+                upload.problems_frame(pv.validation.warnings, lang, [u.raw for u in ready], table),
+                hide_index=True,
+                key="warnings",
+            )
         if pv.changes is not None and len(pv.changes):
             st.markdown("**" + t("share_changes", lang) + "**")
             tables.table(upload.changes_frame(pv.changes, lang), key="changes", name="changes")
@@ -156,17 +176,37 @@ elif len(targets) > 1:
 # History and undo -------------------------------------------------------------------------
 st.subheader(t("history", lang))
 hist = uploads.history()
-st.dataframe(i18n.history_headers(hist.drop(columns=["sha256"]), lang), hide_index=True, key="history", height=260)
-active = hist[hist["undone_at"].isna()]["load_id"].tolist()
+st.dataframe(upload.history_frame(hist, lang), hide_index=True, key="history", height=260)
+active = hist[hist["undone_at"].isna()].to_dict("records")
 if active:
-    with st.form("undo_form"):
-        st.markdown("**" + t("undo", lang) + "**")
-        load_id = st.selectbox(t("undo", lang), active, label_visibility="collapsed", key="undo_id")
-        sure = st.checkbox(t("undo_confirm", lang), key="undo_sure")
-        if st.form_submit_button(t("undo_button", lang)) and sure:
-            try:
-                r = uploads.undo_load(int(load_id))
-            except Exception as exc:
-                st.error(str(exc))
-            else:
-                st.success(t("undone", lang, id=r["load_id"], removed=r["rows_removed"], restored=r["rows_restored"]))
+    st.markdown("**" + t("undo", lang) + "**")
+    labels = {int(r["load_id"]): upload.load_choice(r, lang) for r in active}
+    load_id = st.selectbox(  # nothing preselected: an undo is always a choice
+        t("undo_pick", lang),
+        list(labels),
+        index=None,
+        placeholder=t("undo_none_picked", lang),
+        format_func=labels.get,
+        key="undo_id",
+    )
+    if load_id is not None:
+        lines, possible = upload.undo_summary(uploads.undo_plan(load_id), lang)
+        (st.info if possible else st.warning)("\n\n".join(lines))
+        if possible:
+            with st.form("undo_form"):
+                sure = st.checkbox(t("undo_confirm", lang), key="undo_sure")
+                if st.form_submit_button(t("undo_button", lang)) and sure:
+                    try:
+                        r = uploads.undo_load(int(load_id))
+                    except Exception as exc:  # shown, never a traceback
+                        st.error(str(exc))
+                    else:
+                        st.success(
+                            t(
+                                "undone",
+                                lang,
+                                id=r["load_id"],
+                                removed=fmt.count(r["rows_removed"], lang),
+                                restored=fmt.count(r["rows_restored"], lang),
+                            )
+                        )

@@ -213,7 +213,12 @@ def test_data_page_history_and_undo_after_confirmation(tmp_path, monkeypatch):
     assert not at.exception
     history = at.dataframe[0].value
     assert list(history["File"]) == ["sales.csv"] and list(history["By"]) == ["Li"]
-    assert at.selectbox(key="undo_id").value == 1
+    assert list(history["Status"]) == [""] and "None" not in history.to_string()  # issue 11
+    assert at.selectbox(key="undo_id").value is None  # nothing preselected (issue 11)
+    assert not at.button or all("Undo" not in b.label for b in at.button)
+    at.selectbox(key="undo_id").select(1).run()
+    summary = " ".join(i.value for i in at.info)
+    assert "removes 1 sales rows loaded from sales.csv by Li on " in summary
     at.button[-1].click().run()  # without ticking the confirmation: nothing happens
     assert not at.success
     at.checkbox(key="undo_sure").check()

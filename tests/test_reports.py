@@ -371,3 +371,23 @@ def test_empty_warehouse_gives_empty_reports(tmp_path):
     for name in reports.REPORTS:
         assert reports.run(c, name).empty
     c.close()
+
+
+# issue 11: sheet mistakes ------------------------------------------------------------------
+
+
+def test_a_visit_total_below_own_sales_counts_as_own_sales(con):
+    # B sells 50 of its own phones each week; a visit in w2 reports only 30: T = max(30, 50) = 50.
+    tiny.insert(con, "visits", [(dt.date(2025, 1, 15), "B", "R1", "Phones", 30, *[None] * 8)])
+    b = by(reports.run(con, "fair-share", PHONES), "store_id")["B"]
+    assert b["own_revenue"] == approx(150)  # w1, w2, w3 matched now
+    assert b["category_revenue"] == approx(250 + 50 + 200)
+    assert b["customer_share"] == approx(150 / 500)
+
+
+def test_days_since_last_visit_count_to_the_sunday_of_the_last_week(con):
+    # --to is Wednesday 2025-01-22; B's last visit, Friday 01-24, is in that week: 2 days to Sunday 01-26.
+    f = Filters(date_from=tiny.W1, date_to=dt.date(2025, 1, 22))
+    b = by(reports.run(con, "visit-coverage", f), "store_id")["B"]
+    assert b["last_visit"] == dt.date(2025, 1, 24)
+    assert b["days_since_last_visit"] == 2

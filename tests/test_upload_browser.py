@@ -121,7 +121,9 @@ def test_ka_manager_journey(server, browser, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "quadrants_after_upload.png"), full_page=True)
 
     nav(page, "Data")
-    choose(page, page.locator("[data-testid='stForm'] [data-testid='stSelectbox']").first, "7")
+    undo_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Pick the load to undo")
+    choose(page, undo_box, "Load 7 ·")
+    page.get_by_text("Undoing load 7 removes").wait_for(timeout=30000)
     page.get_by_text("I understand").click()
     page.get_by_role("button", name="Undo load").click()
     page.get_by_text("Load 7 undone").wait_for(timeout=30000)

@@ -48,13 +48,18 @@ visit_scw AS (
 
 -- T(s,c,w): from sales when the retailer shares category data (a non-own row
 -- exists), else from the visit. NULL = unknown, the week is not matched.
+-- A reported total below our own sales is a mistake on the sheet: T = max(reported, own).
 scw AS (
     SELECT
         coalesce(s.store_id, v.store_id) AS store_id,
         coalesce(s.category, v.category) AS category,
         coalesce(s.week, v.week) AS week,
         coalesce(s.own_revenue, 0) AS own_revenue,
-        CASE WHEN s.has_competitor = 1 THEN s.all_revenue ELSE v.store_category_sales END AS category_revenue
+        CASE
+            WHEN s.has_competitor = 1 THEN s.all_revenue
+            WHEN v.store_category_sales IS NOT NULL
+                THEN greatest(v.store_category_sales, coalesce(s.own_revenue, 0))
+        END AS category_revenue
     FROM sales_scw AS s
     FULL OUTER JOIN visit_scw AS v
         ON v.store_id = s.store_id AND v.category = s.category AND v.week = s.week

@@ -23,11 +23,12 @@ rows_per_store AS (
     GROUP BY store_id
 ),
 
--- Days since the last visit count to the period's end: the --to date if given,
+-- Days since the last visit count to the period's end: the Sunday of the week of
+-- --to if given (a visit later that week is in the period, so never negative),
 -- else the later of the last visit and the Sunday of the latest sales week.
 period_end AS (
     SELECT coalesce(
-        CAST($date_to AS DATE),
+        CAST(date_trunc('week', CAST($date_to AS DATE)) AS DATE) + 6,
         greatest(
             (SELECT max(visit_date) FROM visits),
             (SELECT max(week) + 6 FROM sales)
