@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import decimal
 import json
 import math
 import os
@@ -135,6 +136,8 @@ def _json_value(v):
         return v.isoformat()[:10]
     if hasattr(v, "item"):  # numpy scalars
         return _json_value(v.item())
+    if isinstance(v, decimal.Decimal):  # a SQL sum of integers; JSON has numbers only
+        return int(v) if v == v.to_integral_value() else float(v)
     return v
 
 

@@ -391,3 +391,12 @@ def test_days_since_last_visit_count_to_the_sunday_of_the_last_week(con):
     b = by(reports.run(con, "visit-coverage", f), "store_id")["B"]
     assert b["last_visit"] == dt.date(2025, 1, 24)
     assert b["days_since_last_visit"] == 2
+
+
+def test_every_report_column_is_a_json_number_string_or_date(con):
+    """No DECIMAL leaks from SQL sums (JSON and Spark read them differently): counts are integers."""
+    import pyarrow as pa
+
+    for name in reports.REPORTS:
+        for f in reports.run_arrow(con, name).schema:
+            assert not pa.types.is_decimal(f.type), (name, f.name, f.type)
