@@ -369,7 +369,13 @@ def test_visit_coverage_category_filter_and_default_period_end(con):
 def test_empty_warehouse_gives_empty_reports(tmp_path):
     c = connect(tmp_path / "empty.duckdb")
     for name in reports.REPORTS:
-        assert reports.run(c, name).empty
+        if name == "visit-effect":
+            # domain.md: without events, the 13 weeks -6..+6 with events 0 and the rest NULL.
+            ve = reports.run(c, name)
+            assert ve["rel_week"].tolist() == list(range(-6, 7)) and (ve["events"] == 0).all()
+            assert ve[["effect_pct", "low", "high"]].isna().all().all()
+        else:
+            assert reports.run(c, name).empty
     c.close()
 
 

@@ -206,11 +206,13 @@ move_rows AS (
         mp.promo_id, mp.d, mp.store_id, mp.sku,
         CASE WHEN mp.base_clean_rows >= 2 THEN CAST(mp.base_clean_sum AS DOUBLE) / mp.base_clean_rows END AS b,
         CAST(mp.promo_sum AS DOUBLE) / mp.promo_rows AS promo_units,
-        CAST(CASE
-            WHEN pcr.stores >= 3 THEN pcr.stores
-            WHEN pr.stores >= 3 THEN pr.stores
-            WHEN pl.stores >= 3 THEN pl.stores
-        END AS BIGINT) AS control_stores,
+        CAST(
+            CASE
+                WHEN pcr.stores >= 3 THEN pcr.stores
+                WHEN pr.stores >= 3 THEN pr.stores
+                WHEN pl.stores >= 3 THEN pl.stores
+            END AS INTEGER
+        ) AS control_stores,
         CASE
             WHEN pcr.stores >= 3 THEN pcr.promo_units / nullif(pcr.base_units, 0)
             WHEN pr.stores >= 3 THEN pr.promo_units / nullif(pr.base_units, 0)
