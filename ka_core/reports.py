@@ -229,6 +229,50 @@ REPORTS: dict[str, Report] = {
             "门店拜访覆盖与执行",
             "Visits, days since the last visit, share of shelf, price compliance and OOS rate.",
         ),
+        Report(
+            "trend",
+            Query(
+                (*SCOPE, "market_share", "trend"),
+                "trend",
+                (
+                    "week",
+                    "chain",
+                    "own_revenue",
+                    "category_revenue",
+                    "customer_share",
+                    "market_share",
+                    "fair_share_index",
+                    "own_revenue_all",
+                ),
+                ("week", "chain"),
+            ),
+            "Weekly trend by chain",
+            "各系统周趋势",
+            "Each week's own sales, customer share, market share and fair-share index per chain.",
+        ),
+        Report(
+            "targets",
+            Query(
+                ("targets_period", "scope", "targets"),
+                "targets_report",
+                (
+                    "year",
+                    "chain",
+                    "category",
+                    "own_revenue",
+                    "revenue_target",
+                    "attainment",
+                    "expected",
+                    "customer_share",
+                    "share_target",
+                    "share_gap",
+                ),
+                ("year", "chain", "category NULLS FIRST"),
+            ),
+            "Targets: attainment and share against target",
+            "目标达成与份额目标",
+            "Year-to-date own sales against the revenue target and the time elapsed; customer share against its target.",
+        ),
     )
 }
 
@@ -318,6 +362,7 @@ QUERIES: dict[str, Query] = {
             "promo_executed",
         ),
     ),
+    "sales-weeks": Query((*SCOPE, "sales_weeks"), "sales_weeks", ("weeks",)),
     "visits-by-manager": Query(
         (*VISITS, "visits_by_manager"),
         "visits_by_manager",

@@ -117,6 +117,34 @@ def kpis(src: Source, filters: Filters, settings: Settings) -> Kpis:
     )
 
 
+def year_ago(filters: Filters) -> Filters | None:
+    """The same weeks 52 weeks earlier, same filters (None when the period is open)."""
+    if not filters.date_from or not filters.date_to:
+        return None
+    shift = dt.timedelta(weeks=52)  # 364 days: weekdays align
+    return replace(filters, date_from=filters.date_from - shift, date_to=filters.date_to - shift)
+
+
+def yoy_kpis(src: Source, filters: Filters, settings: Settings) -> Kpis | None:
+    """The KPIs of the same weeks a year before (domain.md, "Year on year"), or None when the
+    period is open or the filtered scope lacks sales in one of those weeks."""
+    before = year_ago(filters)
+    if before is None:
+        return None
+    weeks = int(rows(src, "sales-weeks", before, settings)["weeks"].iloc[0])
+    return kpis(src, before, settings) if weeks == weeks_in(before) else None
+
+
+def trend(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """The trend report (week × chain, SQL)."""
+    return rows(src, "trend", filters, settings)
+
+
+def targets(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """The targets report (attainment against time elapsed, share against target, SQL)."""
+    return rows(src, "targets", filters, settings)
+
+
 def chain_summary(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
     """Where we stand in each chain: own sales and class (pareto), shares, index, opportunity, Attack stores.
 
