@@ -366,14 +366,18 @@ def _insert_targets(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
     weeks = [r[0] for r in con.execute("SELECT DISTINCT week FROM ka_sales_weekly ORDER BY 1").fetchall()]
     if not weeks:
         return 0
+    # Years whose first Monday the demo covers; a short demo: its last year.
     years = sorted(
         {
             w.year
             for w in weeks
             if dt.date(w.year, 1, 1) + dt.timedelta(days=(7 - dt.date(w.year, 1, 1).weekday()) % 7) >= weeks[0]
         }
-    )
-    chains = [c.name for c in CHAINS]
+    ) or [weeks[-1].year]
+    have = {r[0] for r in con.execute("SELECT DISTINCT chain FROM stores").fetchall()}
+    chains = [c.name for c in CHAINS if c.name in have]
+    if not chains:
+        return 0
     rows = [(y, c, None) for y in years for c in chains] + [(years[-1], chains[0], CATEGORIES[0].name)]
     con.executemany(
         "INSERT INTO targets (year, chain, category, load_id) VALUES (?, ?, ?, ?)",
@@ -381,7 +385,7 @@ def _insert_targets(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
     )
     got = run(con, "targets", Filters(), in_transaction=True)
     for r in got.itertuples():
-        i = chains.index(r.chain)
+        i = [c.name for c in CHAINS].index(r.chain)
         run_rate = r.own_revenue / r.expected if r.expected else 0.0
         revenue_target = round(run_rate * TARGET_GROWTH[i % len(TARGET_GROWTH)], -4)
         share = r.customer_share if r.customer_share == r.customer_share else None  # NaN: no matched week

@@ -1,6 +1,6 @@
 -- targets: each targets row of a year taking part whose chain has a store in
--- scope, against the year's weeks to date (domain.md, "Targets"). Reads:
--- targets_period (asked, period), scope.
+-- scope, against the year's weeks to date (domain.md, "Targets"). The
+-- CTEs asked and period come from targets_period.sql. Reads: targets_period, scope.
 -- Each year from the first to the last week's year, its first Monday and its
 -- Mondays (52 or 53) and those up to the period's last week.
 target_years AS (

@@ -2,7 +2,7 @@
 -- years taking part are those of the Mondays of the period's weeks; their weeks
 -- run from the first Monday of the first such year up to the period's last week
 -- (the week of $date_to, or the latest sales week), whatever $date_from says.
--- Defines `period` (the CTE scope.sql reads), in place of period.sql. Reads: nothing.
+-- Stands in for period.sql: defines `period`, the CTE scope.sql reads. Reads: nothing.
 asked AS (
     SELECT
         coalesce(

@@ -1,7 +1,7 @@
 -- trend: one row per week and chain with at least one matched store-category row
 -- that week (domain.md, "Trend, targets and year on year"). Each week is its own
 -- period: market share is that week's, computed as in market_share.sql but per
--- week. Reads: period, scope, market_share (market_stores).
+-- week (market_stores of market_share.sql). Reads: period, scope, market_share.
 trend_tracked AS (
     SELECT w.week, ms.region, w.category, sum(w.own_revenue) AS own_revenue, sum(w.category_revenue) AS category_revenue
     FROM scw AS w
