@@ -86,21 +86,15 @@ class Pack:
 
     @property
     def period(self) -> str:
-        return fmt.date_range(self.filters.date_from, self.filters.date_to, self.lang)
+        return views.period_text(self.filters, self.lang)
 
     @property
     def scope(self) -> str:
-        f, lg = self.filters, self.lang
-        parts = [
-            f"{t(name, lg)}: {', '.join(values)}"
-            for name, values in (("chains", f.chains), ("regions", f.regions), ("categories", f.categories))
-            if values
-        ]
-        return "; ".join(parts) or t("all_filters", lg)
+        return views.scope_text(self.filters, self.lang)
 
     @property
     def source(self) -> str:
-        return t("source_line", self.lang, period=self.period, filters=self.scope)
+        return views.source_text(self.filters, self.lang)
 
 
 def dated(con: duckdb.DuckDBPyConnection, filters: Filters) -> Filters:

@@ -135,6 +135,39 @@ def yoy_kpis(src: Source, filters: Filters, settings: Settings) -> Kpis | None:
     return kpis(src, before, settings) if weeks == weeks_in(before) else None
 
 
+def period_text(filters: Filters, lang: str) -> str:
+    """The period as full dates (2026-08-24 – 2026-11-22), or "All data" when it is open."""
+    from . import fmt
+    from .i18n import t
+
+    if not filters.date_from and not filters.date_to:
+        return t("all", lang)
+    return f"{fmt.date(filters.date_from, lang)} – {fmt.date(filters.date_to, lang)}"
+
+
+def scope_text(filters: Filters, lang: str) -> str:
+    """The chain, region and category filters in words ("all chains, regions, categories" when none)."""
+    from .i18n import t
+
+    parts = [
+        f"{t(name, lang)}: {', '.join(values)}"
+        for name, values in (
+            ("chains", filters.chains),
+            ("regions", filters.regions),
+            ("categories", filters.categories),
+        )
+        if values
+    ]
+    return "; ".join(parts) or t("all_filters", lang)
+
+
+def source_text(filters: Filters, lang: str) -> str:
+    """The line under a chart that names its period and filters, so that a screenshot stands alone."""
+    from .i18n import t
+
+    return t("source_line", lang, period=period_text(filters, lang), filters=scope_text(filters, lang))
+
+
 def trend(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
     """The trend report (week × chain, SQL)."""
     return rows(src, "trend", filters, settings)

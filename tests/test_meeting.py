@@ -153,3 +153,65 @@ def test_year_on_year_needs_sales_in_every_week(con):
     alpha = Filters(tiny.W1 + YEAR, dt.date(2025, 2, 2) + YEAR, chains=("Alpha",))
     assert views.yoy_kpis(con, alpha, Settings()) is not None
     assert views.yoy_kpis(con, Filters(), Settings()) is None  # open period
+
+
+# The Overview (AppTest) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def overview(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    path = tmp_path / "tiny.duckdb"
+    c = connect(path)
+    tiny.fill(c, {**tiny.ROWS, "targets": TARGETS, "sales": tiny.SALES + LATER})
+    c.close()
+    monkeypatch.setenv("KA_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(start: dt.date, end: dt.date, **state) -> AppTest:
+        at = AppTest.from_file(str(tiny.__file__).replace("tests/tiny.py", "app.py"), default_timeout=60)
+        at.session_state["preset"] = "custom"
+        at.session_state["custom_range"] = (start, end)
+        for k, v in state.items():
+            at.session_state[k] = v
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield make
+    st.cache_resource.clear()
+
+
+def test_overview_kpis_carry_year_on_year_and_the_previous_period(overview):
+    at = overview(tiny.W1 + YEAR, dt.date(2025, 1, 26) + YEAR, categories=["Phones"])
+    cards = {m.label: m for m in at.metric}
+    # Own sales 330 against 660 a year before (-50.0%); the previous 3 weeks had none.
+    assert cards["Own sales"].value == "¥330"
+    assert cards["Own sales"].delta == "-50.0% YoY"
+    assert "vs a year ago" in at.caption[0].value
+
+
+def test_overview_shows_the_targets_report(overview):
+    at = overview(tiny.W1, dt.date(2025, 1, 26))
+    targets = at.dataframe[0].value
+    assert list(targets["Chain"]) == ["Alpha", "Alpha", "Beta"]
+    assert targets["Attainment"].tolist()[0] == pytest.approx(57.0)  # 570 of 1000, in %
+    # No year-ago sales (2024): the card compares with the previous period only.
+    assert all("YoY" not in (m.delta or "") for m in at.metric)
+
+
+def test_overview_meeting_pack_button_makes_the_workbook(overview):
+    at = overview(tiny.W1, dt.date(2025, 1, 26), lang="zh")
+    at.radio(key="pack_kind").set_value("xlsx").run()
+    at.button(key="pack_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    kind, data = at.session_state["pack_file"]
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    assert kind == "xlsx" and wb.worksheets[0]["A1"].value == "重点客户：会议资料"
