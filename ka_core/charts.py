@@ -615,8 +615,10 @@ def targets(df: pd.DataFrame, lang: str) -> go.Figure:
         name=label("attainment", lang),
         marker_color=["#d62728" if b else "#2e6fbd" for b in behind],
         text=[fmt.pct(v, lang, 0) for v in d["attainment"]],
-        textposition="outside",
-        cliponaxis=False,
+        # Inside the bar's top: clear of the time-elapsed marker just above or below it.
+        textposition="inside",
+        insidetextanchor="middle",
+        textfont=dict(color="white", size=16),
         hovertemplate="%{x}: " + fmt.hover(SHARE, "y") + "<extra></extra>",
     )
     fig.add_scatter(
