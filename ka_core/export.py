@@ -189,10 +189,8 @@ def _browser() -> str | None:
     return None
 
 
-def images(figs: dict[str, go.Figure], width: int = IMAGE_SIZE[0], height: int = IMAGE_SIZE[1]) -> dict[str, bytes]:
-    """PNG pictures of the charts, all through one headless Chromium (kaleido), nothing downloaded."""
-    if not figs:
-        return {}
+def _kaleido():
+    """kaleido over the system Chromium, MathJax off (its default is fetched from a CDN)."""
     import kaleido
 
     browser = _browser()
@@ -202,16 +200,50 @@ def images(figs: dict[str, go.Figure], width: int = IMAGE_SIZE[0], height: int =
             "(apt-get install chromium; see the README)."
         )
     os.environ.setdefault("BROWSER_PATH", browser)
+    return kaleido.Kaleido(n=1, mathjax=False, timeout=60)
 
-    async def draw() -> dict[str, bytes]:
-        out = {}
-        async with kaleido.Kaleido(n=1, mathjax=False, timeout=60) as k:
-            for name, fig in figs.items():
-                h = int(fig.layout.height or height)
-                out[name] = await k.calc_fig(fig, opts=dict(format="png", width=width, height=h, scale=2))
-        return out
 
-    return asyncio.run(draw())
+async def _draw(k, figs: dict[str, go.Figure], width: int, height: int) -> dict[str, bytes]:
+    out = {}
+    for name, fig in figs.items():
+        h = int(fig.layout.height or height)
+        out[name] = await k.calc_fig(fig, opts=dict(format="png", width=width, height=h, scale=2))
+    return out
+
+
+def images(figs: dict[str, go.Figure], width: int = IMAGE_SIZE[0], height: int = IMAGE_SIZE[1]) -> dict[str, bytes]:
+    """PNG pictures of the charts, all through one headless Chromium (kaleido), nothing downloaded."""
+    if not figs:
+        return {}
+
+    async def run_all() -> dict[str, bytes]:
+        async with _kaleido() as k:
+            return await _draw(k, figs, width, height)
+
+    return asyncio.run(run_all())
+
+
+def build_with_pictures(
+    con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, lang: str
+) -> tuple[Pack, dict[str, bytes]]:
+    """The pack and its charts' pictures; Chromium starts while the reports run (a second or two saved)."""
+
+    async def both() -> tuple[Pack, dict[str, bytes]]:
+        k = _kaleido()
+        opening = asyncio.ensure_future(k.__aenter__())
+        try:
+            pack = await asyncio.to_thread(build, con, filters, settings, lang)
+        except BaseException:
+            await opening
+            await k.__aexit__(None, None, None)
+            raise
+        await opening
+        try:
+            return pack, await _draw(k, pack.figures, *IMAGE_SIZE)
+        finally:
+            await k.__aexit__(None, None, None)
+
+    return asyncio.run(both())
 
 
 # Cells as text, for the PDF and the deck -----------------------------------------------------
@@ -484,70 +516,86 @@ def number_format(kind: str, currency: str | None) -> str | None:
     }.get(kind)
 
 
+def _cell(v):
+    """A value as a spreadsheet cell: numbers stay numbers, missing is blank, dates are dates."""
+    if fmt.missing(v):
+        return None
+    if hasattr(v, "item"):  # numpy scalars
+        v = v.item()
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+    return v
+
+
 def to_xlsx(p: Pack, con: duckdb.DuckDBPyConnection) -> bytes:
-    """One formatted sheet of KPIs, then one per report, for the pack's filters and settings."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """One formatted sheet of KPIs, then one per report, for the pack's filters and settings.
+
+    Written with XlsxWriter (several times faster than openpyxl for the promo-lift sheet);
+    text cells are neutralised (ka_core.sheets) and written as strings, never as formulas.
+    """
+    import xlsxwriter
 
     lg, cur = p.lang, p.settings.currency
-    wb = Workbook()
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="1F4E8C")
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    header = wb.add_format(
+        {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E8C", "text_wrap": True, "valign": "vcenter"}
+    )
+    formats: dict[str, object] = {}
 
-    def sheet(title: str, df: pd.DataFrame, kinds: list[str | None], headers: list[str]):
-        ws = wb.create_sheet(title[:31])
-        ws.append(headers)
-        for cell in ws[1]:
-            cell.font, cell.fill = header_font, header_fill
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-        safe = sheets.neutralise(df)
-        for row in safe.itertuples(index=False):
-            ws.append([None if fmt.missing(v) else (v.item() if hasattr(v, "item") else v) for v in row])
-        for j, kind in enumerate(kinds, start=1):
-            nf = number_format(kind, cur) if kind else None
-            letter = get_column_letter(j)
-            width = max(
-                [len(str(headers[j - 1])) * (2 if lg == "zh" else 1)] + [len(str(v)) for v in df.iloc[:200, j - 1]]
-            )
-            ws.column_dimensions[letter].width = min(max(10, width + 3), 40)
-            if nf:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell.number_format = nf
-        ws.freeze_panes = "A2"
-        if len(df):
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(df) + 1}"
-        return ws
+    def number(kind: str | None):
+        nf = number_format(kind, cur) if kind else None
+        if nf is None:
+            return None
+        if nf not in formats:
+            formats[nf] = wb.add_format({"num_format": nf})
+        return formats[nf]
 
     # KPIs: values as numbers with their formats, and the changes.
     prev = views.kpi_changes(p.kpis, p.previous)
     yoy = views.kpi_changes(p.kpis, p.year_ago)
     change_kind = {fmt.RELATIVE: fmt.SHARE, fmt.POINTS: fmt.SHARE, fmt.DIFFERENCE: fmt.NUMBER}
-    ws = wb.active
-    ws.title = t("pack_kpis", lg)[:31]
-    ws.append([t("pack_title", lg)])
-    ws.append([f"{p.period} · {p.scope}"])
-    ws.append([t("kpi", lg), t("value", lg), t("vs_previous", lg), t("vs_year_ago", lg)])
-    for cell in ws[3]:
-        cell.font, cell.fill = header_font, header_fill
-    ws["A1"].font = Font(bold=True, size=14)
-    for name, key, kind in KPI_ROWS:
-        ws.append([label(key, lg), getattr(p.kpis, name), prev[name], yoy[name]])
-        r = ws.max_row
-        ws.cell(r, 2).number_format = number_format(kind, cur)
-        for col in (3, 4):
-            ws.cell(r, col).number_format = number_format(change_kind[views.KPI_CHANGE[name]], cur)
-    for letter, width in zip("ABCD", (26, 18, 18, 18), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A4"
+    ws = wb.add_worksheet(t("pack_kpis", lg)[:31])
+    ws.write_string(0, 0, t("pack_title", lg), wb.add_format({"bold": True, "font_size": 14}))
+    ws.write_string(1, 0, f"{p.period} · {p.scope}")
+    for j, h in enumerate((t("kpi", lg), t("value", lg), t("vs_previous", lg), t("vs_year_ago", lg))):
+        ws.write_string(2, j, h, header)
+    for i, (name, key, kind) in enumerate(KPI_ROWS, start=3):
+        ws.write_string(i, 0, label(key, lg))
+        ws.write(i, 1, _cell(getattr(p.kpis, name)), number(kind))
+        ws.write(i, 2, _cell(prev[name]), number(change_kind[views.KPI_CHANGE[name]]))
+        ws.write(i, 3, _cell(yoy[name]), number(change_kind[views.KPI_CHANGE[name]]))
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 3, 18)
+    ws.freeze_panes(3, 0)
 
     for name, report in REPORTS.items():
-        df = run(con, name, p.filters, p.settings)
+        df = sheets.neutralise(run(con, name, p.filters, p.settings))
         cols = list(report.columns)
-        kinds = [metrics.METRICS[c].fmt if c in metrics.METRICS else None for c in cols]
-        sheet(name, df, [k if k != metrics.TEXT else None for k in kinds], [label(c, lg) for c in cols])
-    buf = io.BytesIO()
-    wb.save(buf)
+        ws = wb.add_worksheet(name[:31])
+        for j, c in enumerate(cols):
+            kind = metrics.METRICS[c].fmt if c in metrics.METRICS else None
+            head = label(c, lg)
+            ws.write_string(0, j, head, header)
+            f = number(kind if kind != metrics.TEXT else None)
+            values = df[c].tolist()
+            for i, v in enumerate(values, start=1):
+                v = _cell(v)
+                if v is None:
+                    continue
+                if isinstance(v, str):
+                    ws.write_string(i, j, v)
+                elif isinstance(v, bool):
+                    ws.write_boolean(i, j, v)
+                elif isinstance(v, (dt.date, dt.datetime)):
+                    ws.write_datetime(i, j, v, f or number(fmt.DATE))
+                else:
+                    ws.write_number(i, j, v, f)
+            shown = [len(head) * (2 if lg == "zh" else 1)] + [len(str(v)) for v in values[:200]]
+            ws.set_column(j, j, min(max(10, max(shown) + 3), 40))
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(df), 1), len(cols) - 1)
+    wb.close()
     return buf.getvalue()
 
 
@@ -565,10 +613,9 @@ def render(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, settings
     """The pack as the bytes of a PDF, a PowerPoint deck or an Excel workbook."""
     if kind not in FORMATS:
         raise KaError(f"Unknown export format {kind!r}; expected one of: {', '.join(FORMATS)}.")
-    pack = build(con, filters, settings, lang)
     if kind == "xlsx":
-        return to_xlsx(pack, con)
-    pictures = images(pack.figures)
+        return to_xlsx(build(con, filters, settings, lang), con)
+    pack, pictures = build_with_pictures(con, filters, settings, lang)
     return to_pdf(pack, pictures) if kind == "pdf" else to_pptx(pack, pictures)
 
 
