@@ -35,6 +35,7 @@ PAGES = (
     ("pages/quadrants.py", "page_quadrants", ":material/swords:", "quadrants"),
     ("pages/promotions.py", "page_promotions", ":material/campaign:", "promotions"),
     ("pages/visits.py", "page_visits", ":material/directions_walk:", "visits"),
+    ("pages/store.py", "page_store", ":material/storefront:", "store"),
     ("pages/data.py", "page_data", ":material/upload_file:", "data"),
 )
 

@@ -271,6 +271,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "pack_download": ("Download {name}", "下载 {name}"),
     "generated": ("Generated {when}", "生成于 {when}"),
     "store_page_title": ("Store {store}", "门店 {store}"),
+    "page_store": ("Store", "门店"),
+    "store_promos_title": ("Promotions in this store", "本店促销"),
+    "no_promos_store": ("No promotion in this store in the period.", "期间内本店没有促销。"),
 }
 
 

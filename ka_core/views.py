@@ -168,6 +168,18 @@ def source_text(filters: Filters, lang: str) -> str:
     return t("source_line", lang, period=period_text(filters, lang), filters=scope_text(filters, lang))
 
 
+def store_row(q: pd.DataFrame, store_id: str) -> dict:
+    """One store's row of the quadrants report, missing values as None."""
+    return _record(q[q["store_id"] == store_id])
+
+
+def store_promotions(src: Source, filters: Filters, settings: Settings, store_id: str) -> pd.DataFrame:
+    """The promo-lift rows of one store in the period (its promotions, by SKU)."""
+    lift = rows(src, "promo-lift", filters, settings)
+    cols = ["promo_id", "mechanic", "start_date", "end_date", "sku", "lift_pct", "incremental_revenue", "oos_visits"]
+    return lift.loc[lift["store_id"] == store_id, cols].reset_index(drop=True)
+
+
 def trend(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
     """The trend report (week × chain, SQL)."""
     return rows(src, "trend", filters, settings)

@@ -94,4 +94,8 @@ nxt = data.view("stores_to_visit", f, s)
 if nxt.empty:
     tables.nothing()
 else:
-    tables.table(nxt, key="visit_next", name="stores_to_visit", rows=len(nxt))
+    picked = tables.table(nxt, key="visit_next", name="stores_to_visit", rows=len(nxt), selectable=True)
+    store = tables.picked_row(picked, nxt, "store_id")
+    if store is not None:  # a click on a store opens its page
+        st.session_state["store_page"] = store
+        st.switch_page("pages/store.py")

@@ -215,3 +215,15 @@ def test_overview_meeting_pack_button_makes_the_workbook(overview):
 
     wb = load_workbook(io.BytesIO(data))
     assert kind == "xlsx" and wb.worksheets[0]["A1"].value == "重点客户：会议资料"
+
+
+def test_store_page_shows_one_stores_weeks_promotions_and_visits(overview):
+    at = overview(tiny.W1, dt.date(2025, 3, 30), store_page="A")
+    at.switch_page("pages/store.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Store A (A)" in at.title[0].value
+    cards = {m.label: m.value for m in at.metric}
+    # Store A over w1-w3 and the later weeks: phones 300/1200 matched, tablets 60/300.
+    assert cards["Customer share"] == "24.0%"  # (300 + 60) / (1200 + 300)
+    promos = at.dataframe[0].value
+    assert set(promos["Promotion"]) >= {"PR1"}
