@@ -17,6 +17,8 @@ clicked is lost) and stops its own bare run.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ka_core.i18n import t
@@ -24,6 +26,7 @@ from ka_core.i18n import t
 from . import data, sidebar, state, style
 
 FRAME_KEY = "_ka_frame"
+ICON = Path(__file__).with_name("icon.png")
 
 # The pages: script, title (i18n key), icon, URL path. The first is the default page (the root URL).
 PAGES = (
@@ -32,6 +35,7 @@ PAGES = (
     ("pages/quadrants.py", "page_quadrants", ":material/swords:", "quadrants"),
     ("pages/promotions.py", "page_promotions", ":material/campaign:", "promotions"),
     ("pages/visits.py", "page_visits", ":material/directions_walk:", "visits"),
+    ("pages/store.py", "page_store", ":material/storefront:", "store"),
     ("pages/data.py", "page_data", ":material/upload_file:", "data"),
 )
 
@@ -49,7 +53,8 @@ def navigation():
 
 def run() -> None:
     """app.py: the frame, then the page the URL asks for."""
-    st.set_page_config(page_title="KA analytics", page_icon=":material/analytics:", layout="wide")
+    # The icon is a file of the project: a :material/…: icon is fetched from a font server (offline: errors).
+    st.set_page_config(page_title="KA analytics", page_icon=str(ICON), layout="wide")
     st.session_state[FRAME_KEY] = True
     nav = navigation()  # before any widget (see the module's docstring)
     style.inject()

@@ -9,7 +9,23 @@ from __future__ import annotations
 import streamlit as st
 
 # KPI cards (st.metric) that fit a projector: filled by the meeting-pack work.
-KPI_CSS = ""
+KPI_CSS = """
+[data-testid="stMetric"] [data-testid="stMetricLabel"] *,
+[data-testid="stMetric"] [data-testid="stMetricValue"],
+[data-testid="stMetric"] [data-testid="stMetricValue"] *,
+[data-testid="stMetric"] [data-testid="stMetricDelta"] * {
+    white-space: normal !important;
+    overflow: visible !important;
+    text-overflow: clip !important;
+    overflow-wrap: anywhere;
+}
+[data-testid="stMetric"] [data-testid="stMetricValue"] {
+    font-size: clamp(1.5rem, 2.3vw, 2.25rem);
+    line-height: 1.15;
+}
+[data-testid="stMetric"] [data-testid="stMetricLabel"] p { font-size: 0.95rem; }
+[data-testid="stMetric"] [data-testid="stMetricDelta"] { font-size: 0.95rem; }
+"""
 
 # Phones (390 px wide): narrow margins, tables and wide blocks scroll inside their own
 # frame instead of pushing the page sideways, the uploader's button under its text.

@@ -107,6 +107,9 @@ FLOORS["promo-lift"] = """
         FROM visits) AS v, (SELECT count(*), max(start_date), max(chain) FROM promotions) AS p
 """
 FLOORS["promo-summary"] = FLOORS["promo-lift"]
+# trend and targets (the meeting pack) read what the store reports read.
+FLOORS["trend"] = FLOORS["fair-share"]
+FLOORS["targets"] = FLOORS["pareto"]
 assert set(FLOORS) == set(REPORTS)
 
 # Targets of issue 5 (at 10M sales rows on 2 cores).

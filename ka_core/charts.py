@@ -645,3 +645,90 @@ def visit_effect(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_xaxes(title_text=t("weeks_from_visit", lang), dtick=1)
     fig.update_yaxes(title_text=label("effect_pct", lang), ticksuffix="%")
     return _layout(fig, t("visit_effect_title", lang), height=420)
+
+
+# The meeting pack (Overview, export) ---------------------------------------------------------
+
+
+def source_line(fig: go.Figure, text: str) -> go.Figure:
+    """A line under the chart naming its period and filters, so that a screenshot stands alone."""
+    fig.add_annotation(
+        text=text,
+        showarrow=False,
+        x=0,
+        xref="paper",
+        xanchor="left",
+        y=0,
+        yref="paper",
+        yanchor="top",
+        yshift=-45,
+        font=dict(size=12, color="#777"),
+    )
+    fig.update_layout(margin=dict(b=85))
+    return fig
+
+
+def trend(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Customer share by week, one line per chain (the trend report); the title names the leader."""
+    if df.empty:
+        return empty(t("no_data", lang))
+    fig = go.Figure()
+    for chain, g in df.groupby("chain", sort=True):
+        fig.add_scatter(
+            x=g["week"],
+            y=g["customer_share"],
+            mode="lines",
+            name=chain,
+            line=dict(color=chain_color(chain), width=2),
+            hovertemplate=f"{chain}<br>%{{x|{fmt.date_tick(lang)}}}: " + fmt.hover(SHARE, "y") + "<extra></extra>",
+        )
+    last = df[df["week"] == df["week"].max()].dropna(subset=["customer_share"])
+    lead = last.sort_values(["customer_share", "chain"], ascending=[False, True]).head(1)
+    title = t("trend_title", lang)
+    if len(lead):
+        title = t(
+            "trend_chart_title", lang, chain=lead["chain"].iloc[0], share=fmt.pct(lead["customer_share"].iloc[0], lang)
+        )
+    fig.update_yaxes(title_text=label("customer_share", lang), tickformat=fmt.AXIS[SHARE], rangemode="tozero")
+    fig.update_xaxes(tickformat=fmt.date_tick(lang))
+    return _layout(fig, title, height=440)
+
+
+def targets(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Attainment per chain (bars) against the time elapsed (a marker): behind = red."""
+    d = df[df["category"].isna()].dropna(subset=["attainment"])
+    if d.empty:
+        return empty(t("no_data", lang))
+    d = d[d["year"] == d["year"].max()].sort_values(["attainment", "chain"], ascending=[False, True])
+    behind = d["attainment"] < d["expected"]
+    fig = go.Figure()
+    fig.add_bar(
+        x=d["chain"],
+        y=d["attainment"],
+        name=label("attainment", lang),
+        marker_color=["#d62728" if b else "#2e6fbd" for b in behind],
+        text=[fmt.pct(v, lang, 0) for v in d["attainment"]],
+        # Inside the bar's top: clear of the time-elapsed marker just above or below it.
+        textposition="inside",
+        insidetextanchor="middle",
+        textfont=dict(color="white", size=16),
+        hovertemplate="%{x}: " + fmt.hover(SHARE, "y") + "<extra></extra>",
+    )
+    fig.add_scatter(
+        x=d["chain"],
+        y=d["expected"],
+        mode="markers",
+        name=label("expected", lang),
+        marker=dict(symbol="line-ew", size=40, line=dict(width=4, color="#333")),
+        hovertemplate="%{x}: " + fmt.hover(SHARE, "y") + "<extra></extra>",
+    )
+    top = max(float(d["attainment"].max()), float(d["expected"].max())) * 1.2
+    fig.update_yaxes(title_text=label("attainment", lang), tickformat=fmt.AXIS[SHARE], range=[0, top])
+    title = t(
+        "targets_chart_title",
+        lang,
+        behind=int(behind.sum()),
+        n=len(d),
+        expected=fmt.pct(float(d["expected"].iloc[0]), lang, 0),
+    )
+    return _layout(fig, f"{int(d['year'].iloc[0])}: {title}", height=420)

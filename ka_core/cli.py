@@ -90,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--category", action="append", default=[], metavar="C")
     _setting_flags(s, "report")
 
+    s = sub.add_parser("export", parents=[common], help="write the meeting pack: FILE.pdf, FILE.pptx or FILE.xlsx")
+    s.add_argument("file", metavar="FILE", help="FILE.pdf, FILE.pptx or FILE.xlsx")
+    s.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    s.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    s.add_argument("--chain", action="append", default=[], metavar="C")
+    s.add_argument("--region", action="append", default=[], metavar="R")
+    s.add_argument("--category", action="append", default=[], metavar="C")
+    s.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the pack (default en)")
+    _setting_flags(s, "report")
+
     sub.add_parser("bench", help="measure every report against its floor and pandas (bench --help)", add_help=False)
 
     sub.add_parser("history", parents=[common], help="list the load log")
@@ -264,6 +274,34 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from . import export
+
+    settings = _settings(args)
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise UsageError(f"--from {args.date_from} is after --to {args.date_to}")
+    try:
+        export.kind_of_path(args.file)
+    except KaError as exc:
+        raise UsageError(str(exc)) from None
+    filters = Filters(
+        date_from=args.date_from,
+        date_to=args.date_to,
+        chains=tuple(args.chain),
+        regions=tuple(args.region),
+        categories=tuple(args.category),
+    )
+    con = db.connect(getattr(args, "db", None), read_only=True)
+    try:
+        _check_filter_values(con, args)
+        t0 = time.perf_counter()
+        path = export.write(con, args.file, filters, settings, args.lang)
+    finally:
+        con.close()
+    print(f"Meeting pack written: {path} ({path.stat().st_size:,} bytes, {time.perf_counter() - t0:.1f} s).")
+    return 0
+
+
 def cmd_history(args) -> int:
     con = db.connect(getattr(args, "db", None), read_only=True)
     try:
@@ -297,6 +335,7 @@ COMMANDS = {
     "init": cmd_init,
     "load": cmd_load,
     "report": cmd_report,
+    "export": cmd_export,
     "history": cmd_history,
     "undo": cmd_undo,
 }

@@ -336,18 +336,74 @@ def create_demo(con: duckdb.DuckDBPyConnection, stores: int = 160, weeks: int = 
         counts["promotions"] = _insert(con, "promotions", load_ids["promotions"], _promotions_table(plan))
         counts["visits"] = _insert(con, "visits", load_ids["visits"], _visits_table(plan, rng))
         counts["names"] = _insert(con, "names", load_ids["names"], _names_table())
+        rebuild_weekly(con)  # before the targets, which read the reports
+        counts["targets"] = _insert_targets(con, load_ids["targets"])
         for table, load_id in load_ids.items():
             con.execute(
                 "INSERT INTO ka_loads (load_id, table_name, file_name, sha256, rows_inserted, rows_replaced, "
                 "user_name, loaded_at, undone_at) VALUES (?, ?, ?, ?, ?, 0, 'demo', ?, NULL)",
                 [load_id, table, label, digest, counts[table], LOADED_AT],
             ).fetchall()
-        rebuild_weekly(con)
         con.execute("COMMIT").fetchall()
     except BaseException:
         con.execute("ROLLBACK").fetchall()
         raise
     return counts
+
+
+# Targets: next year's plan per chain, set against the run rate (growth asked of each
+# chain, in CHAINS order) and the chain's customer share (points asked on top).
+TARGET_GROWTH = (1.04, 1.12, 0.98, 1.20, 1.06, 1.10, 1.02, 1.15)
+TARGET_SHARE_POINTS = (0.01, 0.02, 0.0, 0.03, 0.01, 0.02, 0.01, 0.02)
+
+
+def _insert_targets(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
+    """Targets of every calendar year the demo's weeks cover from its first Monday, per chain,
+    plus one category target: set from the year's own sales and customer share (the targets
+    report), so that some chains run ahead of plan and some behind."""
+    from .reports import run
+    from .settings import Filters
+
+    weeks = [r[0] for r in con.execute("SELECT DISTINCT week FROM ka_sales_weekly ORDER BY 1").fetchall()]
+    if not weeks:
+        return 0
+    # Years whose first Monday the demo covers; a short demo: its last year.
+    years = sorted(
+        {
+            w.year
+            for w in weeks
+            if dt.date(w.year, 1, 1) + dt.timedelta(days=(7 - dt.date(w.year, 1, 1).weekday()) % 7) >= weeks[0]
+        }
+    ) or [weeks[-1].year]
+    have = {r[0] for r in con.execute("SELECT DISTINCT chain FROM stores").fetchall()}
+    chains = [c.name for c in CHAINS if c.name in have]
+    if not chains:
+        return 0
+    rows = [(y, c, None) for y in years for c in chains] + [(years[-1], chains[0], CATEGORIES[0].name)]
+    con.executemany(
+        "INSERT INTO targets (year, chain, category, load_id) VALUES (?, ?, ?, ?)",
+        [(y, c, cat, load_id) for y, c, cat in rows],
+    )
+    got = run(con, "targets", Filters(), in_transaction=True)
+    for r in got.itertuples():
+        i = [c.name for c in CHAINS].index(r.chain)
+        run_rate = r.own_revenue / r.expected if r.expected else 0.0
+        revenue_target = round(run_rate * TARGET_GROWTH[i % len(TARGET_GROWTH)], -4)
+        share = r.customer_share if r.customer_share == r.customer_share else None  # NaN: no matched week
+        share_target = None if share is None else round(share + TARGET_SHARE_POINTS[i % len(TARGET_SHARE_POINTS)], 3)
+        con.execute(
+            "UPDATE targets SET revenue_target = ?, share_target = ? "
+            "WHERE year = CAST(? AS INTEGER) AND chain = CAST(? AS VARCHAR) "
+            "AND category IS NOT DISTINCT FROM CAST(? AS VARCHAR)",
+            [
+                float(revenue_target) or None,
+                share_target,
+                int(r.year),
+                r.chain,
+                r.category if isinstance(r.category, str) else None,
+            ],
+        ).fetchall()
+    return len(rows)
 
 
 def story_stores(stores: int = 160, weeks: int = 104, seed: int = 7) -> dict[str, list[str]]:

@@ -206,6 +206,42 @@ METRICS: dict[str, Metric] = {
             "Share of visit rows with prices compliant, among those where it is known.",
         ),
         _m("oos_rate", "OOS rate", "缺货率", SHARE, "Share of visit rows listing at least one out-of-stock SKU."),
+        _m("week", "Week", "周", DATE, "Monday of the week."),
+        _m(
+            "own_revenue_all",
+            "Own sales (all weeks)",
+            "本品销售额（全部周）",
+            MONEY,
+            "All own sales of the stores in scope, matched weeks or not.",
+            "范围内门店的全部本品销售额（不论是否已知品类总额）。",
+        ),
+        _m("year", "Year", "年度", TEXT, "Calendar year of the target."),
+        _m("revenue_target", "Sales target", "销售目标", MONEY, "Own sales target for the year."),
+        _m(
+            "attainment",
+            "Attainment",
+            "目标达成率",
+            SHARE,
+            "Own sales of the year to date ÷ the year's sales target.",
+            "年初至今本品销售额 ÷ 全年销售目标。",
+        ),
+        _m(
+            "expected",
+            "Time elapsed",
+            "时间进度",
+            SHARE,
+            "Weeks of the year to date ÷ the weeks of the year: the attainment on track.",
+            "年初至今周数 ÷ 全年周数：按进度应达成的比例。",
+        ),
+        _m("share_target", "Share target", "份额目标", SHARE, "Customer share target for the year."),
+        _m(
+            "share_gap",
+            "Share gap",
+            "份额差距",
+            SHARE,
+            "Customer share − share target (negative = below target).",
+            "客户份额 − 份额目标（负数 = 低于目标）。",
+        ),
     )
 }
 

@@ -32,6 +32,8 @@ REPORT_TABLES: dict[str, tuple[str, ...]] = {
     "promo-summary": ("stores", "products", "sales", "visits", "promotions"),
     "visit-coverage": _STORE_TABLES,
     "visit-effect": ("stores", "products", "sales", "visits"),
+    "trend": _STORE_TABLES,
+    "targets": ("stores", "products", "sales", "visits", "targets"),
 }
 
 # The key that makes a row of each report unique (for sorting and comparing).
@@ -44,6 +46,8 @@ REPORT_KEYS: dict[str, tuple[str, ...]] = {
     "promo-summary": ("promo_id",),
     "visit-coverage": ("store_id",),
     "visit-effect": ("rel_week",),
+    "trend": ("week", "chain"),
+    "targets": ("year", "chain", "category"),
 }
 
 Tables = dict[str, pd.DataFrame]
@@ -650,6 +654,127 @@ def visit_effect(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
     return out
 
 
+# Trend and targets (the meeting pack) -----------------------------------------------------
+
+
+def _weekly_rows(t: Tables) -> pd.DataFrame:
+    """Every (store, category, week) with own revenue and T (NaN when unknown), as _store_category reads it."""
+    sales = t["sales"].merge(t["products"][["sku", "category", "is_own"]], on="sku")
+    sales["own_rev"] = sales["revenue"].where(sales["is_own"], 0.0)
+    sales["competitor"] = ~sales["is_own"]
+    scw = sales.groupby(["store_id", "category", "week"], as_index=False).agg(
+        all_revenue=("revenue", "sum"), own_revenue=("own_rev", "sum"), has_competitor=("competitor", "any")
+    )
+    v = t["visits"]
+    v = v[v["store_category_sales"].notna()].copy()
+    v["week"] = _monday(v["visit_date"])
+    v["load_key"] = v["load_id"].fillna(-1)
+    v = v.sort_values(["visit_date", "load_key", "rep"], ascending=[False, False, True])
+    v = v.drop_duplicates(["store_id", "category", "week"], keep="first")
+    both = scw.merge(
+        v[["store_id", "category", "week", "store_category_sales"]], on=["store_id", "category", "week"], how="outer"
+    )
+    both["own_revenue"] = both["own_revenue"].fillna(0.0)
+    competitor = both["has_competitor"].fillna(False).astype(bool)
+    both["T"] = np.where(competitor, both["all_revenue"], both["store_category_sales"])
+    return both[["store_id", "category", "week", "own_revenue", "T"]]
+
+
+def trend(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
+    """Each week as its own period: the week's market share, each chain's rollup of its matched rows."""
+    settings = settings or Settings()
+    rows = _weekly_rows(t).merge(t["stores"][["store_id", "chain", "region"]], on="store_id")
+    matched = rows[rows["T"].notna()]
+    out = []
+    for week, wk in matched.groupby("week"):
+        sc = wk.rename(columns={"T": "category_revenue"})[["store_id", "category", "own_revenue", "category_revenue"]]
+        tw = {**t, "market": t["market"][t["market"]["week"] == week]}
+        ms = _market_share(tw, sc, settings.level)
+        d = wk.merge(ms, on=["region", "category"], how="left")
+        d["expected"] = d["market_share"] * d["T"]
+        d["base"] = d["T"].where(d["market_share"].notna())
+        g = d.groupby("chain", as_index=False).agg(
+            own_revenue=("own_revenue", "sum"),
+            category_revenue=("T", "sum"),
+            expected=("expected", "sum"),
+            base=("base", "sum"),
+        )
+        g["week"] = week
+        out.append(g)
+    df = pd.concat(out, ignore_index=True)
+    df["customer_share"] = df["own_revenue"] / df["category_revenue"].replace(0, np.nan)
+    df["market_share"] = df["expected"] / df["base"].replace(0, np.nan)
+    df["fair_share_index"] = df["customer_share"] / df["market_share"].replace(0, np.nan) * 100
+    own_all = rows.groupby(["week", "chain"], as_index=False).agg(own_revenue_all=("own_revenue", "sum"))
+    df = df.merge(own_all, on=["week", "chain"], how="left")
+    cols = [
+        "week",
+        "chain",
+        "own_revenue",
+        "category_revenue",
+        "customer_share",
+        "market_share",
+        "fair_share_index",
+        "own_revenue_all",
+    ]
+    return df[cols].sort_values(["week", "chain"]).reset_index(drop=True)
+
+
+def _first_monday(year: int) -> pd.Timestamp:
+    jan1 = pd.Timestamp(year=year, month=1, day=1)
+    return jan1 + pd.Timedelta(days=(7 - jan1.dayofweek) % 7)
+
+
+def targets(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
+    """All weeks (no --from/--to): every year from the first to the latest sales week, to date."""
+    rows = _weekly_rows(t).merge(t["stores"][["store_id", "chain"]], on="store_id")
+    rows = rows[rows["week"] <= t["sales"]["week"].max()]
+    first, last = pd.Timestamp(t["sales"]["week"].min()), pd.Timestamp(t["sales"]["week"].max())
+    rows["year"] = pd.to_datetime(rows["week"]).dt.year
+    out = []
+    for r in t["targets"].itertuples():
+        year = int(r.year)
+        if not first.year <= year <= last.year or r.chain not in set(t["stores"]["chain"]):
+            continue
+        start, nxt = _first_monday(year), _first_monday(year + 1)
+        year_weeks = (nxt - start).days // 7
+        to_date = year_weeks if last >= nxt else (last - start).days // 7 + 1
+        blank = not isinstance(r.category, str)
+        d = rows[(rows["chain"] == r.chain) & (rows["year"] == year) & (blank or rows["category"] == r.category)]
+        own = float(d["own_revenue"].sum())
+        m = d[d["T"].notna()]
+        share = m["own_revenue"].sum() / m["T"].sum() if m["T"].sum() else np.nan
+        rev_t = r.revenue_target if r.revenue_target else np.nan
+        share_t = r.share_target if r.share_target else np.nan
+        out.append(
+            {
+                "year": year,
+                "chain": r.chain,
+                "category": None if blank else r.category,
+                "own_revenue": own,
+                "revenue_target": r.revenue_target,
+                "attainment": own / rev_t,
+                "expected": to_date / year_weeks,
+                "customer_share": share,
+                "share_target": r.share_target,
+                "share_gap": share - share_t,
+            }
+        )
+    cols = [
+        "year",
+        "chain",
+        "category",
+        "own_revenue",
+        "revenue_target",
+        "attainment",
+        "expected",
+        "customer_share",
+        "share_target",
+        "share_gap",
+    ]
+    return pd.DataFrame(out, columns=cols)
+
+
 REFERENCE: dict[str, Callable[[Tables, Settings | None], pd.DataFrame]] = {
     "fair-share": fair_share,
     "quadrants": quadrants,
@@ -659,6 +784,8 @@ REFERENCE: dict[str, Callable[[Tables, Settings | None], pd.DataFrame]] = {
     "promo-summary": promo_summary,
     "visit-coverage": visit_coverage,
     "visit-effect": visit_effect,
+    "trend": trend,
+    "targets": targets,
 }
 REPORTS = REFERENCE  # the name the first version of the bench used
 

@@ -255,6 +255,50 @@ REPORTS: dict[str, Report] = {
             "Own sales in weeks -6..+6 around a first visit after 8 weeks without one, against control stores "
             "of the same chain and region, with a 90% bootstrap interval: an association, not proof.",
         ),
+        Report(
+            "trend",
+            Query(
+                (*SCOPE, "market_share", "trend"),
+                "trend",
+                (
+                    "week",
+                    "chain",
+                    "own_revenue",
+                    "category_revenue",
+                    "customer_share",
+                    "market_share",
+                    "fair_share_index",
+                    "own_revenue_all",
+                ),
+                ("week", "chain"),
+            ),
+            "Weekly trend by chain",
+            "各系统周趋势",
+            "Each week's own sales, customer share, market share and fair-share index per chain.",
+        ),
+        Report(
+            "targets",
+            Query(
+                ("targets_period", "scope", "targets"),
+                "targets_report",
+                (
+                    "year",
+                    "chain",
+                    "category",
+                    "own_revenue",
+                    "revenue_target",
+                    "attainment",
+                    "expected",
+                    "customer_share",
+                    "share_target",
+                    "share_gap",
+                ),
+                ("year", "chain", "category NULLS FIRST"),
+            ),
+            "Targets: attainment and share against target",
+            "目标达成与份额目标",
+            "Year-to-date own sales against the revenue target and the time elapsed; customer share against its target.",
+        ),
     )
 }
 
@@ -364,6 +408,7 @@ QUERIES: dict[str, Query] = {
         ("start_date", "promo_id"),
         PLACEBO,
     ),
+    "sales-weeks": Query((*SCOPE, "sales_weeks"), "sales_weeks", ("weeks",)),
     "visits-by-manager": Query(
         (*VISITS, "visits_by_manager"),
         "visits_by_manager",

@@ -187,6 +187,19 @@ TABLES: dict[str, Table] = {
             "拜访",
             "The KA managers' weekly visit sheets.",
         ),
+        Table(
+            "targets",
+            ("year", "chain", "category"),
+            (
+                _c("year", NUMBER, True, "年度", "Calendar year, e.g. 2026"),
+                _c("chain", TEXT, True, "系统"),
+                _c("category", TEXT, False, "品类", "Blank: all categories"),
+                _c("revenue_target", NUMBER, False, "销售目标", "Own sales target for the year"),
+                _c("share_target", NUMBER, False, "份额目标", "Customer share target, a fraction 0–1 (0.25 = 25%)"),
+            ),
+            "目标",
+            "Yearly targets per chain (and optionally category).",
+        ),
     )
 }
 
@@ -207,7 +220,7 @@ TABLES["names"] = Table(
 )
 
 # Order in which tables can be loaded (references point backwards).
-LOAD_ORDER = ("stores", "products", "sales", "market", "promotions", "visits")
+LOAD_ORDER = ("stores", "products", "sales", "market", "promotions", "visits", "targets")
 
 LOAD_ORDER = (*LOAD_ORDER, "names")  # names may come before or after the values they name
 

@@ -117,6 +117,79 @@ def kpis(src: Source, filters: Filters, settings: Settings) -> Kpis:
     )
 
 
+def year_ago(filters: Filters) -> Filters | None:
+    """The same weeks 52 weeks earlier, same filters (None when the period is open)."""
+    if not filters.date_from or not filters.date_to:
+        return None
+    shift = dt.timedelta(weeks=52)  # 364 days: weekdays align
+    return replace(filters, date_from=filters.date_from - shift, date_to=filters.date_to - shift)
+
+
+def yoy_kpis(src: Source, filters: Filters, settings: Settings) -> Kpis | None:
+    """The KPIs of the same weeks a year before (domain.md, "Year on year"), or None when the
+    period is open or the filtered scope lacks sales in one of those weeks."""
+    before = year_ago(filters)
+    if before is None:
+        return None
+    weeks = int(rows(src, "sales-weeks", before, settings)["weeks"].iloc[0])
+    return kpis(src, before, settings) if weeks == weeks_in(before) else None
+
+
+def period_text(filters: Filters, lang: str) -> str:
+    """The period as full dates (2026-08-24 – 2026-11-22), or "All data" when it is open."""
+    from . import fmt
+    from .i18n import t
+
+    if not filters.date_from and not filters.date_to:
+        return t("all", lang)
+    return f"{fmt.date(filters.date_from, lang)} – {fmt.date(filters.date_to, lang)}"
+
+
+def scope_text(filters: Filters, lang: str) -> str:
+    """The chain, region and category filters in words ("all chains, regions, categories" when none)."""
+    from .i18n import t
+
+    parts = [
+        f"{t(name, lang)}: {', '.join(values)}"
+        for name, values in (
+            ("chains", filters.chains),
+            ("regions", filters.regions),
+            ("categories", filters.categories),
+        )
+        if values
+    ]
+    return "; ".join(parts) or t("all_filters", lang)
+
+
+def source_text(filters: Filters, lang: str) -> str:
+    """The line under a chart that names its period and filters, so that a screenshot stands alone."""
+    from .i18n import t
+
+    return t("source_line", lang, period=period_text(filters, lang), filters=scope_text(filters, lang))
+
+
+def store_row(q: pd.DataFrame, store_id: str) -> dict:
+    """One store's row of the quadrants report, missing values as None."""
+    return _record(q[q["store_id"] == store_id])
+
+
+def store_promotions(src: Source, filters: Filters, settings: Settings, store_id: str) -> pd.DataFrame:
+    """The promo-lift rows of one store in the period (its promotions, by SKU)."""
+    lift = rows(src, "promo-lift", filters, settings)
+    cols = ["promo_id", "mechanic", "start_date", "end_date", "sku", "lift_pct", "incremental_revenue", "oos_visits"]
+    return lift.loc[lift["store_id"] == store_id, cols].reset_index(drop=True)
+
+
+def trend(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """The trend report (week × chain, SQL)."""
+    return rows(src, "trend", filters, settings)
+
+
+def targets(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """The targets report (attainment against time elapsed, share against target, SQL)."""
+    return rows(src, "targets", filters, settings)
+
+
 def chain_summary(src: Source, filters: Filters, settings: Settings) -> pd.DataFrame:
     """Where we stand in each chain: own sales and class (pareto), shares, index, opportunity, Attack stores.
 
