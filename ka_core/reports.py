@@ -60,11 +60,11 @@ class Report:
 
 
 # What the store reports read, in order: each file's CTEs read only those before it.
-SCOPE = ("period", "scope")
+SCOPE = ("period", "access", "scope")
 FAIR_SHARE = (*SCOPE, "market_share", "fair_share")
 QUADRANTS = (*FAIR_SHARE, "levels", "quadrants")
 VISITS = (*QUADRANTS, "visit_rows", "visit_coverage")
-PROMO = ("period", "promo")
+PROMO = ("period", "access", "access_promotions", "promo")
 
 REPORTS: dict[str, Report] = {
     r.name: r
@@ -155,8 +155,8 @@ REPORTS: dict[str, Report] = {
         Report(
             "promo-lift",
             Query(
-                PROMO,
-                "lift_in_scope",
+                (*PROMO, "access_lift"),
+                "lift_scoped",
                 (
                     "promo_id",
                     "chain",
