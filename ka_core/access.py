@@ -144,7 +144,10 @@ def admin_emails(con: duckdb.DuckDBPyConnection) -> list[str]:
         return []
     cur = con.cursor()
     try:
-        return [r[0] for r in cur.execute("SELECT email FROM access WHERE role = 'admin' ORDER BY email").fetchall()]
+        return [
+            r[0]
+            for r in cur.execute("SELECT lower(trim(email)) FROM access WHERE role = 'admin' ORDER BY 1").fetchall()
+        ]
     finally:
         cur.close()
 
