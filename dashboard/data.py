@@ -28,6 +28,7 @@ import dataclasses
 import datetime as dt
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,10 +88,17 @@ class Warehouse:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The read-only connection, held open while the block runs its queries."""
+        """The read-only connection, held open while the block runs its queries.
+
+        While another program waits to write (db.writer_waiting), new reads wait,
+        the running ones finish, the connection closes and the writer gets the file;
+        then the reads open it again (waiting for the write to end).
+        """
+        nested = getattr(self._mine, "reads", 0) > 0  # this thread already holds a read: no waiting
+        give_up = time.monotonic() + WAIT
         with self._cond:
-            while self._writing:
-                self._cond.wait()
+            while self._writing or (not nested and db.writer_waiting(self.path) and time.monotonic() < give_up):
+                self._cond.wait(0.1)
             if self._con is None:
                 self._con = db.connect(self.path, read_only=True, wait=WAIT)  # KaError when a writer keeps it
             self._readers += 1

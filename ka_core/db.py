@@ -204,13 +204,33 @@ def connect(
     lets one process write it, or several read it); then KaError saying so.
     """
     deadline = time.monotonic() + max(wait, 0)
-    while True:
-        try:
-            return _connect(path, read_only=read_only, create=create, waited=wait)
-        except WarehouseBusy:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.1)
+    marker = waiting_marker(db_path(path))
+    try:
+        while True:
+            try:
+                return _connect(path, read_only=read_only, create=create, waited=wait)
+            except WarehouseBusy:
+                if time.monotonic() >= deadline:
+                    raise
+                if not read_only:  # tell the dashboard a writer waits: it lets go of the file (dashboard/data.py)
+                    marker.touch()
+                time.sleep(0.1)
+    finally:
+        if not read_only:
+            marker.unlink(missing_ok=True)
+
+
+def waiting_marker(path: Path) -> Path:
+    """The file a waiting writer touches every 0.1 s: `<warehouse>.writer-waiting`."""
+    return Path(f"{path}.writer-waiting")
+
+
+def writer_waiting(path: Path) -> bool:
+    """Whether a writer waits for the warehouse now (its marker was touched in the last 2 s)."""
+    try:
+        return time.time() - waiting_marker(path).stat().st_mtime < 2
+    except OSError:
+        return False
 
 
 class WarehouseBusy(KaError):
