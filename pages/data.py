@@ -16,8 +16,9 @@ if auth.history_only():  # directors: the load history only (domain.md, "Who see
     auth.history_page(lang)
     st.stop()
 
-st.text_input(t("who", lang), key="who", max_chars=60)
-user = auth.login_user() or uploads.uploader_name()  # with login: checked and recorded as the login's email
+if auth.login_user() is None:  # with login, loads are checked and recorded as the login's email
+    st.text_input(t("who", lang), key="who", max_chars=60)
+user = auth.login_user() or uploads.uploader_name()
 
 # 1 · Templates -----------------------------------------------------------------------------
 with st.expander(t("step_template", lang), expanded=False):
