@@ -138,3 +138,23 @@ def test_served_beyond_localhost_without_login_is_refused(app, monkeypatch):
     at = app(None, auth=None, period="all")
     assert any("without login" in w.value for w in at.warning)
     assert stores_shown(at) == {"A", "B", "C", "D", "E"}
+
+
+def test_downloads_hold_only_the_stores_in_scope(app, monkeypatch):
+    """Every CSV a page offers is written from the same rows as its table: a KA manager's hold his stores."""
+    from dashboard import tables
+
+    written = []
+    real = tables.sheets.csv_bytes
+
+    def spy(df):
+        written.append(df)
+        return real(df)
+
+    monkeypatch.setattr(tables.sheets, "csv_bytes", spy)
+    app("wang@co.com", period="all")
+    with_stores = [df for df in written if STORE in df.columns]
+    assert with_stores  # the visit coverage download at least
+    for df in with_stores:
+        assert set(df[STORE]) <= {"B", "D", "E"}
+    assert {"B", "D", "E"} <= set().union(*(set(df[STORE]) for df in with_stores))
