@@ -2,8 +2,8 @@
 
 Concurrency with the command line (DuckDB lets one process write a file, or
 any number of processes read it): the dashboard opens the warehouse READ-ONLY
-for the queries of a rerun and closes it when no query runs, so it never holds
-the file between reruns and `python -m ka_core load` (which waits up to
+for the queries of a rerun and closes it a second after the last query, so it
+never holds the file between reruns and `python -m ka_core load` (which waits up to
 `--wait` seconds) gets its turn. The dashboard's own writes (the Data page) go
 through `Warehouse.write()`: it waits for the running queries, writes through a
 short-lived read-write connection, and closes it again; it waits likewise
@@ -44,6 +44,7 @@ from ka_core.settings import Filters, Settings
 
 CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
 WAIT = 60.0  # seconds a read or a write waits for another program's write (as the command line's --wait)
+IDLE_CLOSE = 1.0  # seconds without a query after which the dashboard lets go of the warehouse file
 
 
 class Warehouse:
@@ -110,9 +111,12 @@ class Warehouse:
             self._mine.reads -= 1
             with self._cond:
                 self._readers -= 1
-                if not self._readers and self._con is not None:  # never hold the file between reruns
-                    self._con.close()
-                    self._con = None
+                if not self._readers and self._con is not None:
+                    # Idle: let go of the file soon (not at once: the next read of the same rerun
+                    # would pay for opening it again), so a writer never waits for an idle dashboard.
+                    timer = threading.Timer(IDLE_CLOSE, self._close_if_idle)
+                    timer.daemon = True
+                    timer.start()
                 self._cond.notify_all()
 
     @contextlib.contextmanager
@@ -138,6 +142,12 @@ class Warehouse:
             with self._cond:
                 self._writing = False
                 self._cond.notify_all()
+
+    def _close_if_idle(self) -> None:
+        with self._cond:
+            if not self._readers and self._con is not None:
+                self._con.close()
+                self._con = None
 
     def close(self) -> None:
         with self._cond:
