@@ -1,11 +1,18 @@
 """The warehouse of this server process and every cached read of it.
 
 Concurrency with the command line (DuckDB lets one process write a file, or
-any number of processes read it): the dashboard holds the warehouse READ-ONLY,
-so `python -m ka_core report` works alongside it. The dashboard's own writes
-(the Data page) go through `Warehouse.write()`: it waits for the running
-queries, closes the read-only connection, writes through a short-lived
-read-write one, and closes it again.
+any number of processes read it): the dashboard opens the warehouse READ-ONLY
+for the queries of a rerun and closes it a second after the last query, so it
+never holds the file between reruns and `python -m ka_core load` (which waits up to
+`--wait` seconds) gets its turn. The dashboard's own writes (the Data page) go
+through `Warehouse.write()`: it waits for the running queries, writes through a
+short-lived read-write connection, and closes it again; it waits likewise
+(WAIT seconds) for another program's write.
+
+Who sees what: every read binds the session's scope (dashboard/auth.py) into
+its Filters (`scoped`), so the cache keys on it and no page, chart, table or
+download reaches outside it; a session the login gate did not resolve binds
+NOBODY.
 
 Caches are keyed by `stamp()`, the warehouse file's size and modification time
 (and its write-ahead log's): any write, by this process or another, makes the
@@ -17,9 +24,11 @@ names start with `_` out of the cache key.)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,11 +36,15 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from ka_core import db, views
+from ka_core import access, db, reports, views
+from ka_core.access import Scope
+from ka_core.db import query
 from ka_core.errors import KaError
 from ka_core.settings import Filters, Settings
 
 CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
+WAIT = 60.0  # seconds a read or a write waits for another program's write (as the command line's --wait)
+IDLE_CLOSE = 1.0  # seconds without a query after which the dashboard lets go of the warehouse file
 
 
 class Warehouse:
@@ -49,6 +62,7 @@ class Warehouse:
         self._readers = 0
         self._writing = False
         self._mine = threading.local()  # reads this thread holds (a write inside one would wait forever)
+        self._ready = False
 
     def prepare(self) -> None:
         """Before the first read: create the demo warehouse when none exists, and
@@ -56,7 +70,7 @@ class Warehouse:
         with self._cond:
             while self._writing:
                 self._cond.wait()
-            if self._con is not None:
+            if self._ready:
                 return
             if not self.path.exists():
                 from ka_core.demo import create_demo  # imported here: the app starts even without demo data
@@ -68,19 +82,26 @@ class Warehouse:
                 finally:
                     con.close()
             try:
-                self._con = db.connect(self.path, read_only=True)
+                db.connect(self.path, read_only=True, wait=WAIT).close()
             except KaError:
-                db.connect(self.path).close()  # upgrades the schema, or raises the clear reason
-                self._con = db.connect(self.path, read_only=True)
+                db.connect(self.path, wait=WAIT).close()  # upgrades the schema, or raises the clear reason
+            self._ready = True
 
     @contextlib.contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The read-only connection, held open while the block runs its queries."""
+        """The read-only connection, held open while the block runs its queries.
+
+        While another program waits to write (db.writer_waiting), new reads wait,
+        the running ones finish, the connection closes and the writer gets the file;
+        then the reads open it again (waiting for the write to end).
+        """
+        nested = getattr(self._mine, "reads", 0) > 0  # this thread already holds a read: no waiting
+        give_up = time.monotonic() + WAIT
         with self._cond:
-            while self._writing:
-                self._cond.wait()
+            while self._writing or (not nested and db.writer_waiting(self.path) and time.monotonic() < give_up):
+                self._cond.wait(0.1)
             if self._con is None:
-                self._con = db.connect(self.path, read_only=True)  # KaError when a writer holds it
+                self._con = db.connect(self.path, read_only=True, wait=WAIT)  # KaError when a writer keeps it
             self._readers += 1
             con = self._con
         self._mine.reads = getattr(self._mine, "reads", 0) + 1
@@ -90,6 +111,12 @@ class Warehouse:
             self._mine.reads -= 1
             with self._cond:
                 self._readers -= 1
+                if not self._readers and self._con is not None:
+                    # Idle: let go of the file soon (not at once: the next read of the same rerun
+                    # would pay for opening it again), so a writer never waits for an idle dashboard.
+                    timer = threading.Timer(IDLE_CLOSE, self._close_if_idle)
+                    timer.daemon = True
+                    timer.start()
                 self._cond.notify_all()
 
     @contextlib.contextmanager
@@ -105,7 +132,7 @@ class Warehouse:
                 self._con.close()
                 self._con = None
         try:
-            con = db.connect(self.path)
+            con = db.connect(self.path, wait=WAIT)
             try:
                 yield con
                 con.execute("CHECKPOINT").fetchall()
@@ -115,6 +142,12 @@ class Warehouse:
             with self._cond:
                 self._writing = False
                 self._cond.notify_all()
+
+    def _close_if_idle(self) -> None:
+        with self._cond:
+            if not self._readers and self._con is not None:
+                self._con.close()
+                self._con = None
 
     def close(self) -> None:
         with self._cond:
@@ -175,6 +208,13 @@ def open_warehouse(creating_message: str, busy_message: str) -> None:
 # Cached reads: small hashable arguments (frozen dataclasses) and the warehouse stamp --------
 
 
+def scoped(filters: Filters) -> Filters:
+    """The filters with the session's scope (dashboard/auth.py): every read goes through here."""
+    from . import auth
+
+    return dataclasses.replace(filters, scope=auth.scope())
+
+
 @st.cache_data(**CACHE)
 def _report(name: str, filters: Filters, settings: Settings, version: tuple) -> pd.DataFrame:
     with reading() as con:
@@ -183,14 +223,14 @@ def _report(name: str, filters: Filters, settings: Settings, version: tuple) -> 
 
 def report(name: str, filters: Filters, settings: Settings) -> pd.DataFrame:
     """A contract report or a dashboard query (reports.REPORTS / QUERIES), computed once per
-    filters, settings and warehouse state, however many views and charts read it."""
-    return _report(name, filters, settings, stamp())
+    filters, scope, settings and warehouse state, however many views and charts read it."""
+    return _report(name, scoped(filters), settings, stamp())
 
 
 def view(name: str, filters: Filters, settings: Settings, *args):
     """A ka_core.views function by name (kpis, chain_summary, stores_to_visit, …) over the cached reports:
     it only selects, merges and sorts their rows, so it is not cached itself."""
-    return getattr(views, name)(report, filters, settings, *args)
+    return getattr(views, name)(report, scoped(filters), settings, *args)
 
 
 @st.cache_data(**CACHE)
@@ -200,30 +240,50 @@ def _store_detail(store_id: str, filters: Filters, settings: Settings, version: 
 
 
 def store_detail(store_id: str, filters: Filters, settings: Settings):
-    """A store's weeks and its visits."""
-    return _store_detail(store_id, filters, settings, stamp())
+    """A store's weeks and its visits (nothing for a store outside the scope)."""
+    return _store_detail(store_id, scoped(filters), settings, stamp())
 
 
 @st.cache_data(**CACHE)
-def _promo_detail(promo_id: str, settings: Settings, version: tuple) -> pd.DataFrame:
+def _promo_detail(promo_id: str, filters: Filters, settings: Settings, version: tuple) -> pd.DataFrame:
     with reading() as con:
-        return views.promo_weekly(con, promo_id, settings)
+        return reports.run_query(con, "promo-weekly", filters, settings, promo_id=promo_id)
 
 
 def promo_detail(promo_id: str, settings: Settings) -> pd.DataFrame:
-    """A promotion's weekly units with phase and baseline."""
-    return _promo_detail(promo_id, settings, stamp())
+    """A promotion's weekly units with phase and baseline (nothing for a promotion outside the scope)."""
+    return _promo_detail(promo_id, scoped(Filters()), settings, stamp())
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
-def _options(version: tuple) -> dict[str, list[str]]:
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _options(scope: Scope, version: tuple) -> dict[str, list[str]]:
     with reading() as con:
-        return views.options(con)
+        out = views.options(con)
+        if scope.everything:
+            return out
+        seen = access.stores_in_scope(con, scope)
+        managers = set(
+            query(
+                con,
+                "SELECT ka_manager FROM stores WHERE list_contains($ids, store_id)",
+                {"ids": list(seen["store_id"])},
+            )
+            .column(0)
+            .to_pylist()
+        )
+    return {
+        "chain": [c for c in out["chain"] if c in set(seen["chain"])],
+        "region": [r for r in out["region"] if r in set(seen["region"])],
+        "category": out["category"],
+        "ka_manager": [m for m in out["ka_manager"] if m in managers],
+    }
 
 
 def options() -> dict[str, list[str]]:
-    """Values for the sidebar filters and pickers."""
-    return _options(stamp())
+    """Values for the sidebar filters and pickers: only the chains, regions and KA managers in scope."""
+    from . import auth
+
+    return _options(auth.scope(), stamp())
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)

@@ -23,7 +23,7 @@ import streamlit as st
 
 from ka_core.i18n import t
 
-from . import data, sidebar, state, style
+from . import auth, data, sidebar, state, style
 
 FRAME_KEY = "_ka_frame"
 ICON = Path(__file__).with_name("icon.png")
@@ -55,12 +55,13 @@ def run() -> None:
     """app.py: the frame, then the page the URL asks for."""
     # The icon is a file of the project: a :material/…: icon is fetched from a font server (offline: errors).
     st.set_page_config(page_title="KA analytics", page_icon=str(ICON), layout="wide")
-    st.session_state[FRAME_KEY] = True
     nav = navigation()  # before any widget (see the module's docstring)
     style.inject()
     lg = state.lang()
     data.open_warehouse(t("creating_demo", lg), t("warehouse_busy", lg))
+    auth.gate(lg, data.reading)  # login, role and scope; stops with a clear page when there is none
     sidebar.draw()
+    st.session_state[FRAME_KEY] = True  # set last: a frame stopped above (login, no access) leaves no stale flag
     nav.run()
 
 

@@ -7,6 +7,7 @@ clear message on stderr and nothing changed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import decimal
 import json
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import db, fmt, loading, metrics, reports
+from . import access, db, fmt, loading, metrics, reports
 from .errors import KaError, UsageError
 from .schema import TABLES
 from .settings import SPECS, Filters, Settings
@@ -58,6 +59,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         default=argparse.SUPPRESS,
         help="the warehouse file (default: $KA_DB, else data/ka.duckdb)",
+    )
+    common.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="EMAIL",
+        default=argparse.SUPPRESS,
+        help="run with this user's scope and rights from the access table",
+    )
+    common.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        default=argparse.SUPPRESS,
+        help="wait this long for another program's write to finish (default 60)",
     )
     p = argparse.ArgumentParser(
         prog="python -m ka_core",
@@ -201,13 +216,28 @@ def _settings(args) -> Settings:
         raise UsageError(str(exc)) from None
 
 
+DEFAULT_WAIT = 60.0
+
+
+def _connect(args, read_only: bool = False):
+    """The warehouse of --db, waiting up to --wait seconds (default 60) for another program's write."""
+    return db.connect(getattr(args, "db", None), read_only=read_only, wait=getattr(args, "wait", DEFAULT_WAIT))
+
+
+def _as_user(con, args) -> access.User | None:
+    """--as EMAIL: that user from the access table (unknown: "no access"); None without --as (the local user)."""
+    email = getattr(args, "as_user", None)
+    return access.resolve_or_refuse(con, email) if email else None
+
+
 def cmd_load(args) -> int:
     settings = _settings(args)
-    con = db.connect(getattr(args, "db", None))
+    con = _connect(args)
     files = []
     try:
+        user = _as_user(con, args)
         files = loading.read_files(con, args.table, args.files, settings)
-        result = loading.write_files(con, args.table, files, args.user)
+        result = loading.write_files(con, args.table, files, user or args.user)
     except loading.ValidationFailed as exc:
         problems = exc.validation.problems
         for f in files:
@@ -260,8 +290,11 @@ def cmd_report(args) -> int:
         regions=tuple(args.region),
         categories=tuple(args.category),
     )
-    con = db.connect(getattr(args, "db", None), read_only=True)
+    con = _connect(args, read_only=True)
     try:
+        user = _as_user(con, args)
+        if user is not None:
+            filters = dataclasses.replace(filters, scope=user.scope)
         _check_filter_values(con, args)
         df = reports.run(con, args.name, filters, settings)
     finally:
@@ -303,7 +336,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_history(args) -> int:
-    con = db.connect(getattr(args, "db", None), read_only=True)
+    con = _connect(args, read_only=True)
     try:
         df = loading.history(con)
     finally:
@@ -319,8 +352,15 @@ def cmd_history(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    con = db.connect(getattr(args, "db", None))
+    con = _connect(args)
     try:
+        user = _as_user(con, args)
+        if user is not None:
+            rows = con.execute("SELECT user_name FROM ka_loads WHERE load_id = ?", [args.load_id]).fetchall()
+            if rows and not user.may_undo(rows[0][0]):
+                raise KaError(
+                    f"{user.email} ({user.role}) may not undo load {args.load_id} by {rows[0][0]}. Nothing was changed."
+                )
         r = loading.undo(con, args.load_id)
     finally:
         con.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pyarrow as pa
 from .errors import KaError
 from .schema import LOAD_ID, TABLES
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_DB = Path("data") / "ka.duckdb"
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -160,7 +161,12 @@ def _upgrade_2_to_3(con: duckdb.DuckDBPyConnection) -> None:
     rebuild_weekly(con)
 
 
-MIGRATIONS = {0: _upgrade_0_to_1, 1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+def _upgrade_3_to_4(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 4 has the access, names and targets tables."""
+    _create_schema(con)
+
+
+MIGRATIONS = {0: _upgrade_0_to_1, 1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> None:
@@ -190,9 +196,50 @@ _LOCK_HINT = re.compile(r"lock|being used|Conflicting", re.IGNORECASE)
 
 
 def connect(
-    path: str | os.PathLike | None = None, *, read_only: bool = False, create: bool = True
+    path: str | os.PathLike | None = None, *, read_only: bool = False, create: bool = True, wait: float = 0
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, creating or upgrading its schema. Clear messages, no tracebacks."""
+    """Open the warehouse, creating or upgrading its schema. Clear messages, no tracebacks.
+
+    `wait`: seconds to keep trying while another process holds the file (DuckDB
+    lets one process write it, or several read it); then KaError saying so.
+    """
+    deadline = time.monotonic() + max(wait, 0)
+    marker = waiting_marker(db_path(path))
+    try:
+        while True:
+            try:
+                return _connect(path, read_only=read_only, create=create, waited=wait)
+            except WarehouseBusy:
+                if time.monotonic() >= deadline:
+                    raise
+                if not read_only:  # tell the dashboard a writer waits: it lets go of the file (dashboard/data.py)
+                    marker.touch()
+                time.sleep(0.1)
+    finally:
+        if not read_only:
+            marker.unlink(missing_ok=True)
+
+
+def waiting_marker(path: Path) -> Path:
+    """The file a waiting writer touches every 0.1 s: `<warehouse>.writer-waiting`."""
+    return Path(f"{path}.writer-waiting")
+
+
+def writer_waiting(path: Path) -> bool:
+    """Whether a writer waits for the warehouse now (its marker was touched in the last 2 s)."""
+    try:
+        return time.time() - waiting_marker(path).stat().st_mtime < 2
+    except OSError:
+        return False
+
+
+class WarehouseBusy(KaError):
+    """Another process holds the warehouse file."""
+
+
+def _connect(
+    path: str | os.PathLike | None, *, read_only: bool, create: bool, waited: float
+) -> duckdb.DuckDBPyConnection:
     p = db_path(path)
     if not p.exists():
         if read_only or not create:
@@ -205,9 +252,10 @@ def connect(
         con = duckdb.connect(str(p), read_only=read_only)
     except duckdb.IOException as exc:
         if _LOCK_HINT.search(str(exc)):
-            raise KaError(
+            waited_text = f" (waited {waited:g} s; --wait SECONDS waits longer)" if waited else ""
+            raise WarehouseBusy(
                 f"The warehouse {p} is in use by another program (the dashboard, or another "
-                "command). Nothing was changed. Stop it, or try again when it is done."
+                f"command){waited_text}. Nothing was changed. Stop it, or try again when it is done."
             ) from None
         raise KaError(f"Cannot open the warehouse {p}: {exc}") from None
     except duckdb.Error as exc:

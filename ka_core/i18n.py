@@ -276,6 +276,49 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_promos_store": ("No promotion in this store in the period.", "期间内本店没有促销。"),
 }
 
+# Login, roles and scope (dashboard/auth.py).
+TEXT.update(
+    {
+        "login_title": ("Sign in", "登录"),
+        "login_text": (
+            "This dashboard shows each person the stores of their role. Sign in with your company account.",
+            "本看板按角色显示各自负责的门店。请使用公司账号登录。",
+        ),
+        "login_button": ("Sign in with {provider}", "使用 {provider} 登录"),
+        "logout": ("Sign out", "退出登录"),
+        "signed_in_as": ("Signed in as {email} ({role})", "当前用户：{email}（{role}）"),
+        "no_access": (
+            "{email} has no access to this dashboard yet. Ask an admin to add you to the access table: {admins}.",
+            "{email} 尚无本看板的访问权限。请联系管理员将您加入权限表：{admins}。",
+        ),
+        "no_admins": ("no admin is set up yet", "尚未设置管理员"),
+        "auth_broken": (
+            "Login is configured in .streamlit/secrets.toml [auth] but cannot work: {problem}. "
+            "Fix the file and restart the dashboard (README: Serving a team).",
+            "已在 .streamlit/secrets.toml 的 [auth] 中配置登录，但配置无效：{problem}。"
+            "请修改后重启看板（见 README：团队使用）。",
+        ),
+        "open_refused": (
+            "This dashboard is served on {address} without login, so anyone on the network could see and change "
+            "the data. Configure login ([auth] in .streamlit/secrets.toml), serve it on 127.0.0.1 only, or set "
+            "KA_ALLOW_NO_LOGIN=1 to allow it.",
+            "本看板在 {address} 上无登录对外提供，网络中任何人都能查看和修改数据。请配置登录"
+            "（.streamlit/secrets.toml 的 [auth]），或仅在 127.0.0.1 上提供，或设置 KA_ALLOW_NO_LOGIN=1 以允许。",
+        ),
+        "open_banner": (
+            "Served on {address} without login (KA_ALLOW_NO_LOGIN): everyone on the network sees and changes all data.",
+            "无登录对外提供（KA_ALLOW_NO_LOGIN）：网络中的任何人都能查看和修改全部数据。",
+        ),
+        "view_as": ("View as", "以他人身份查看"),
+        "view_as_me": ("myself", "我自己"),
+        "viewing_as": (
+            "Viewing as {email} ({role}): you see exactly what they see.",
+            "正在以 {email}（{role}）的身份查看：与其所见完全一致。",
+        ),
+        "history_only": ("Your role (director) sees the load history only.", "您的角色（总监）只能查看上传记录。"),
+    }
+)
+
 
 def t(key: str, lang: str, **kw) -> str:
     """The text of `key` in `lang` (English when missing), formatted with kw."""

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import errors, names, schema, sheets
+from . import access, errors, names, schema, sheets
 from .db import query, rebuild_weekly, refresh_weekly, replaced_table
 from .errors import KaError
 from .schema import LOAD_ID, TABLES, header_aliases, normalise_header
@@ -722,7 +722,7 @@ def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFi
         value_sql = "\nUNION ALL\n".join(s for s in (_value_problems(c) for c in t.columns) if s)
         # Cross checks read typed values; a cell that did not parse is NULL there and
         # was reported above, so every problem is reported once, all at once.
-        cross = [_duplicate_check(table), *_REF_CHECKS.get(table, [])]
+        cross = [_duplicate_check(table), *_REF_CHECKS.get(table, []), *access.load_checks(table)]
         value_sql += "\nUNION ALL\n" + "\nUNION ALL\n".join(f"SELECT * FROM ({c})" for c in cross)
         problems = _fetch_problems(cur, "WITH t AS (SELECT * FROM ka_new)\n" + value_sql)
         replaced = {}
@@ -844,10 +844,13 @@ def _apply(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], use
 
 
 def write_files(
-    con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], user: str | None = None
+    con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], user: str | access.User | None = None
 ) -> LoadResult:
     """Validate, then write every file in one transaction (all or nothing)."""
     validation = validate_files(con, table, files)
+    if isinstance(user, access.User):  # a login or --as: his rights and scope (domain.md, "Who sees what")
+        validation.problems += [Problem(*p) for p in access.out_of_scope(con, table, user)]
+        user = user.email
     if not validation.ok:
         raise ValidationFailed(validation)
     con.execute("BEGIN TRANSACTION").fetchall()

@@ -61,11 +61,11 @@ class Report:
 
 
 # What the store reports read, in order: each file's CTEs read only those before it.
-SCOPE = ("period", "scope")
+SCOPE = ("period", "access", "scope")
 FAIR_SHARE = (*SCOPE, "market_share", "fair_share")
 QUADRANTS = (*FAIR_SHARE, "levels", "quadrants")
 VISITS = (*QUADRANTS, "visit_rows", "visit_coverage")
-PROMO = ("period", "promo")
+PROMO = ("period", "access", "access_promotions", "promo")
 # Placebo-week moves per promotion (domain.md: the 40 nearest may be kept); promo-lift needs none.
 PLACEBO = (("placebo_moves", 40),)
 NO_PLACEBO = (("placebo_moves", 0),)
@@ -159,8 +159,8 @@ REPORTS: dict[str, Report] = {
         Report(
             "promo-lift",
             Query(
-                (*PROMO, "promo_control"),
-                "promo_lift",
+                (*PROMO, "promo_control", "access_lift"),
+                "lift_scoped",
                 (
                     "promo_id",
                     "chain",

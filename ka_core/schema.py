@@ -224,6 +224,22 @@ LOAD_ORDER = ("stores", "products", "sales", "market", "promotions", "visits", "
 
 LOAD_ORDER = (*LOAD_ORDER, "names")  # names may come before or after the values they name
 
+# Who sees what (domain.md): each login email's role and scope (ka_core/access.py).
+TABLES["access"] = Table(
+    "access",
+    ("email",),
+    (
+        _c("email", TEXT, True, "邮箱", "The login email (compared without case)"),
+        _c("role", TEXT, True, "角色", "admin, director or ka_manager"),
+        _c("name", TEXT, False, "姓名", "As in the stores table's ka_manager"),
+        _c("chains", TEXT, False, "系统", "Chains separated by ; or , (* = all)"),
+        _c("regions", TEXT, False, "大区", "Regions separated by ; or , (* = all)"),
+        _c("stores", TEXT, False, "门店编号", "store_ids separated by ; or , (* = all)"),
+    ),
+    "权限",
+    "Who sees what: each login email's role and scope.",
+)
+
 # Bookkeeping: every content table carries the id of the load that wrote a row.
 LOAD_ID = "load_id"
 

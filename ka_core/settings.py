@@ -40,6 +40,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .access import LOCAL, NOBODY, Scope
 from .errors import KaError
 
 
@@ -52,6 +53,9 @@ class Filters:
     chains: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    # Who sees what (ka_core/access.py): the stores of the user; LOCAL without login.
+    # Every report binds it (sql/access.sql); None binds NOBODY: no store.
+    scope: Scope | None = LOCAL
 
     def params(self) -> dict:
         """Bound parameters shared by every report query (see sql/scope.sql).
@@ -65,7 +69,7 @@ class Filters:
             "chains": list(self.chains),
             "regions": list(self.regions),
             "categories": list(self.categories),
-        }
+        } | (self.scope or NOBODY).params()
 
     def describe(self) -> str:
         """Human-readable text of the scope, for titles and exports."""

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import data, frame, state, tables, uploads
+from dashboard import auth, data, frame, state, tables, uploads
 from ka_core import fmt, i18n, loading, templates, upload
 from ka_core.i18n import t
 from ka_core.schema import TABLES
@@ -12,9 +12,13 @@ from ka_core.schema import TABLES
 frame.enter()
 lang, f, s = state.lang(), state.filters(), state.settings()
 st.title(t("data_title", lang))
+if auth.history_only():  # directors: the load history only (domain.md, "Who sees what")
+    auth.history_page(lang)
+    st.stop()
 
-st.text_input(t("who", lang), key="who", max_chars=60)
-user = uploads.uploader_name()
+if auth.login_user() is None:  # with login, loads are checked and recorded as the login's email
+    st.text_input(t("who", lang), key="who", max_chars=60)
+user = auth.login_user() or uploads.uploader_name()
 
 # 1 · Templates -----------------------------------------------------------------------------
 with st.expander(t("step_template", lang), expanded=False):
@@ -177,7 +181,7 @@ elif len(targets) > 1:
 st.subheader(t("history", lang))
 hist = uploads.history()
 st.dataframe(upload.history_frame(hist, lang), hide_index=True, key="history", height=260)
-active = hist[hist["undone_at"].isna()].to_dict("records")
+active = auth.undoable(hist)  # KA managers: their own loads; admins and the local user: all
 if active:
     st.markdown("**" + t("undo", lang) + "**")
     labels = {int(r["load_id"]): upload.load_choice(r, lang) for r in active}

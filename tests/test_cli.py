@@ -130,8 +130,9 @@ def test_warehouse_held_by_another_writer(warehouse, tmp_path):
         assert holder.stdout.readline().strip() == "ok"
         f = tmp_path / "s.csv"
         f.write_text("week,store_id,sku,units,revenue\n2025-01-06,A,P1,1,1\n")
-        r = cli("load", "sales", f, "--db", warehouse)
+        r = cli("load", "sales", f, "--db", warehouse, "--wait", "1")
         assert r.returncode == 1 and "in use by another program" in r.stderr and "Nothing was changed" in r.stderr
+        assert "waited 1 s" in r.stderr
     finally:
         holder.kill()
         holder.wait()

@@ -21,7 +21,9 @@ def cte_names(sql: str) -> list[str]:
 
 def test_pareto_statement_and_params():
     sql, params = reports.statement("pareto", Filters(chains=("Alpha",)), Settings(a_cut=0.7))
-    files = [(db.SQL_DIR / f"{n}.sql").read_text(encoding="utf-8").strip() for n in ("period", "scope", "pareto")]
+    files = [
+        (db.SQL_DIR / f"{n}.sql").read_text(encoding="utf-8").strip() for n in ("period", "access", "scope", "pareto")
+    ]
     assert sql == (
         "WITH\n"
         + ",\n\n".join(files)
@@ -29,6 +31,7 @@ def test_pareto_statement_and_params():
     )
     assert cte_names(sql) == [
         "period",
+        "access_stores",
         "scope_stores",
         "scope_categories",
         "sales_scw",
@@ -49,6 +52,11 @@ def test_pareto_statement_and_params():
         "categories": [],
         "a_cut": 0.7,
         "b_cut": 0.95,
+        "scope_all": True,  # no login: the local user sees every store (ka_core/access.py)
+        "scope_chains": [],
+        "scope_regions": [],
+        "scope_stores": [],
+        "scope_managers": [],
     }
     assert "(cardinality($chains) = 0 OR array_contains($chains, chain))" in sql
 

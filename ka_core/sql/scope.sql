@@ -1,11 +1,13 @@
 -- The scope of the store reports (domain.md, "Definitions"): the stores and
 -- categories the filters select (an empty list selects all), and each store's own
--- and category revenue over matched weeks. Reads: period.
+-- and category revenue over matched weeks. Reads: period, access.
+-- The user's scope (access_stores) intersects the filters, in every store report.
 scope_stores AS (
     SELECT store_id, store_name, chain, region, ka_manager
     FROM stores
     WHERE (cardinality($chains) = 0 OR array_contains($chains, chain))
       AND (cardinality($regions) = 0 OR array_contains($regions, region))
+      AND store_id IN (SELECT store_id FROM access_stores)
 ),
 
 scope_categories AS (

@@ -8,6 +8,7 @@ store_weeks AS (
         count(category_revenue) = count(*) AS all_known
     FROM scw
     WHERE store_id = $store_id
+      AND store_id IN (SELECT store_id FROM access_stores)  -- no store outside the user's scope
     GROUP BY week
 ),
 
