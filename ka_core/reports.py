@@ -279,7 +279,7 @@ REPORTS: dict[str, Report] = {
         Report(
             "targets",
             Query(
-                ("targets_period", "scope", "targets"),
+                ("targets_period", "access", "scope", "targets"),
                 "targets_report",
                 (
                     "year",
