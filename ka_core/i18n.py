@@ -564,3 +564,44 @@ def _kind_zh(text: str, english: dict) -> str:
         if text == en:
             return EXPECTED_ZH[kind] + suffix
     return text + suffix
+
+
+# A file refused whole (ka_core.loading's KaError messages), in Chinese: "file: reason".
+_REFUSALS_ZH = [
+    (r"(.+?): the file is empty\.", "{0}：文件是空的。"),
+    (r"(.+?): the header is there but no data rows follow\.", "{0}：只有表头，没有数据行。"),
+    (
+        r"(.+?): every row is empty \(nothing beyond (.+)\); nothing to load\.",
+        "{0}：每一行除 {1} 外都是空的，没有可上传的数据。",
+    ),
+    (
+        r"(.+?): no header row with the required columns of (\S+) in the first (\d+) rows\. Expected: (.+)\. Found: (.*)\.",
+        "{0}：前 {2} 行中没有包含 {1} 必填列的表头。应有：{3}。找到：{4}。",
+    ),
+    (r"(.+?): missing required columns? (.+)", "{0}：缺少必填列 {1}"),
+    (r"(.+?): columns '(.+)' and '(.+)' both mean (\S+); keep one\.", "{0}：列“{1}”和“{2}”都表示 {3}；请只保留一列。"),
+    (
+        r"(.+?), row (\d+): bytes (.+?) are not .*",
+        "{0}，第 {1} 行：字节 {2} 无法识别为文字。请在 Excel 中另存为“CSV UTF-8”或 .xlsx。",
+    ),
+    (
+        r"(.+?): column '(.+)' holds (.+) values \(a nested type\); expected one plain value per cell for (\S+)\.",
+        "{0}：列“{1}”为嵌套类型（{2}）；{3} 每个单元格应只有一个值。",
+    ),
+    (r"(.+?): not a readable Parquet file\.", "{0}：无法读取的 Parquet 文件。"),
+    (r"(.+?): not a valid \.xlsx file.*", "{0}：不是有效的 .xlsx 文件（可能已损坏或为旧版 .xls）。"),
+    (r"(.+?): not recognised", "{0}：无法识别对应的数据表"),
+]
+
+
+def refusal_text(message: str | None, lang: str) -> str | None:
+    """A loader's refusal of a whole file in the user's language (English when no pattern fits)."""
+    import re
+
+    if lang != "zh" or not message:
+        return message
+    for pattern, zh in _REFUSALS_ZH:
+        m = re.fullmatch(pattern, message, flags=re.S)
+        if m:
+            return zh.format(*m.groups())
+    return message

@@ -76,7 +76,7 @@ for up in opened:
     if up.table and not up.error:
         st.caption(t("recognised_as", lang, file=up.name, table=up.table))
     elif up.mappable:
-        st.warning(t("not_recognised", lang, file=up.name) if up.table is None else up.error)
+        st.warning(t("not_recognised", lang, file=up.name) if up.table is None else i18n.refusal_text(up.error, lang))
         target = up.table or choice
         if target and up.headers:
             with st.form(f"map_{up.name}"):
@@ -95,7 +95,7 @@ for up in opened:
                     st.session_state.setdefault("remember_maps", {})[up.name] = remember
                     st.rerun()
     else:
-        st.error(up.error)
+        st.error(i18n.refusal_text(up.error, lang))
 
 ready = [u for u in opened if u.raw is not None]
 targets = {u.table for u in ready}

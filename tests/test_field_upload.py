@@ -140,3 +140,30 @@ def test_problems_in_chinese_name_the_column_by_the_users_header(con, tmp_path):
     # English headers in the file: the message says the file's own header, in English mode too.
     en = upload.problems_frame(exc.value.validation.problems, "en", raws, "visits")
     assert set(en["column"]) == {"拜访日期", "门店编号", "门店品类销售额"}
+
+
+@pytest.mark.parametrize(
+    "text, zh",
+    [
+        ("store_id,store_name,chain,region\n", "e.csv：只有表头，没有数据行。"),
+        (
+            "store_id,store_id,store_name,chain,region\nS3,S3,a,b,c\n",
+            "e.csv：列“store_id”和“store_id”都表示 store_id；请只保留一列。",
+        ),
+        (
+            "门店编号,门店名称,系统\nS3,a,b\n",
+            "e.csv：前 10 行中没有包含 stores 必填列的表头。应有：store_id (门店编号), store_name (门店名称), "
+            "chain (系统), region (大区)。找到：门店编号, 门店名称, 系统。",
+        ),
+    ],
+)
+def test_refusals_in_chinese(con, tmp_path, text, zh):
+    from ka_core import i18n
+    from ka_core.errors import KaError
+
+    p = tmp_path / "e.csv"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(KaError) as exc:
+        loading.load_files(con, "stores", [p])
+    assert i18n.refusal_text(str(exc.value), "zh") == zh
+    assert i18n.refusal_text(str(exc.value), "en") == str(exc.value)

@@ -106,7 +106,7 @@ def test_ka_manager_journey(server, browser, tmp_path):
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "data_confirm.png"), full_page=True)
     page.get_by_role("button", name="Save to the warehouse").click()
-    page.get_by_text("Saved: load 7").wait_for(timeout=30000)
+    page.get_by_text("Saved: load 8").wait_for(timeout=30000)
     wait_idle(page)
     print(f"journey from the Data page to saved: {time.perf_counter() - started:.1f} s")
 
@@ -122,11 +122,11 @@ def test_ka_manager_journey(server, browser, tmp_path):
 
     nav(page, "Data")
     undo_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Pick the load to undo")
-    choose(page, undo_box, "Load 7 ·")
-    page.get_by_text("Undoing load 7 removes").wait_for(timeout=30000)
+    choose(page, undo_box, "Load 8 ·")
+    page.get_by_text("Undoing load 8 removes").wait_for(timeout=30000)
     page.get_by_text("I understand").click()
     page.get_by_role("button", name="Undo load").click()
-    page.get_by_text("Load 7 undone").wait_for(timeout=30000)
+    page.get_by_text("Load 8 undone").wait_for(timeout=30000)
     wait_idle(page)
     back = coverage(page)
     for s in stores:
