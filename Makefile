@@ -1,7 +1,7 @@
 # ka-analytics: the everyday commands. `make run` and `make test` are the README's two commands.
 PY ?= python3
 
-.PHONY: install run demo test test-fast lint bench pack-deps bench-export
+.PHONY: install run demo test test-fast lint bench pack-deps bench-export spark-deps
 
 install:
 	$(PY) -m pip install -q -r requirements.txt
@@ -12,7 +12,7 @@ run: install
 demo: install
 	$(PY) -m ka_core init --demo --force
 
-test: install lint
+test: install lint pack-deps spark-deps
 	$(PY) -m pytest -q
 
 test-fast:
@@ -32,3 +32,9 @@ pack-deps:
 
 bench-export: install
 	$(PY) -m ka_core.export_bench
+
+# The Spark tests' needs (tests/test_spark.py installs them too, and skips saying why
+# where Java cannot be installed): Java 17 from apt, PySpark and sqlglot from pip.
+spark-deps:
+	@java -version >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; } || echo "Java 17 could not be installed: the spark tests will be skipped."
+	$(PY) -m pip install -q -r requirements-spark.txt

@@ -104,6 +104,23 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--region", action="append", default=[], metavar="R")
     s.add_argument("--category", action="append", default=[], metavar="C")
     _setting_flags(s, "report")
+    s.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="duckdb (the warehouse, default) or spark (PySpark over --lake DIR; same rows)",
+    )
+    s.add_argument("--lake", metavar="DIR", help="the lake the spark engine reads (written by `lake DIR`)")
+    s.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master (default local[*]; sc://host:port for Spark Connect, or env SPARK_REMOTE)",
+    )
+
+    s = sub.add_parser("lake", parents=[common], help="write a Parquet copy of every table + manifest.json to DIR")
+    s.add_argument(
+        "dir", metavar="DIR", help="the lake folder (an earlier lake there is replaced when the new one is complete)"
+    )
 
     s = sub.add_parser("export", parents=[common], help="write the meeting pack: FILE.pdf, FILE.pptx or FILE.xlsx")
     s.add_argument("file", metavar="FILE", help="FILE.pdf, FILE.pptx or FILE.xlsx")
@@ -290,15 +307,22 @@ def cmd_report(args) -> int:
         regions=tuple(args.region),
         categories=tuple(args.category),
     )
-    con = _connect(args, read_only=True)
+    if args.engine != "spark" and (args.lake or args.spark_master):
+        raise UsageError("--lake and --spark-master go with --engine spark")
+    con = _connect(args, read_only=True) if args.engine != "spark" or getattr(args, "as_user", None) else None
     try:
-        user = _as_user(con, args)
-        if user is not None:
-            filters = dataclasses.replace(filters, scope=user.scope)
-        _check_filter_values(con, args)
-        df = reports.run(con, args.name, filters, settings)
+        if con is not None:
+            user = _as_user(con, args)  # the access table is the warehouse's, whichever engine runs
+            if user is not None:
+                filters = dataclasses.replace(filters, scope=user.scope)
+        if args.engine == "spark":
+            df = _report_spark(args, filters, settings)
+        else:
+            _check_filter_values(con, args)
+            df = reports.run(con, args.name, filters, settings)
     finally:
-        con.close()
+        if con is not None:
+            con.close()
     if args.format == "table":
         out = format_table(df, settings.currency)
     else:  # the contract: every digit, no currency
@@ -324,14 +348,51 @@ def cmd_export(args) -> int:
         regions=tuple(args.region),
         categories=tuple(args.category),
     )
-    con = db.connect(getattr(args, "db", None), read_only=True)
+    con = _connect(args, read_only=True)
     try:
+        user = _as_user(con, args)
+        if user is not None:
+            filters = dataclasses.replace(filters, scope=user.scope)
         _check_filter_values(con, args)
         t0 = time.perf_counter()
         path = export.write(con, args.file, filters, settings, args.lang)
     finally:
         con.close()
     print(f"Meeting pack written: {path} ({path.stat().st_size:,} bytes, {time.perf_counter() - t0:.1f} s).")
+    return 0
+
+
+def _report_spark(args, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """The report on Spark over the lake (ka_core/engine_spark.py)."""
+    if not args.lake:
+        raise UsageError("--engine spark reads a lake: give --lake DIR (write one with `python -m ka_core lake DIR`)")
+    from . import engine_spark, lake
+
+    lake.read_manifest(args.lake)  # a clear message before Spark starts
+    spark = engine_spark.session(args.spark_master)
+    try:
+        engine_spark.register_lake(spark, args.lake)
+        return engine_spark.run(spark, args.name, filters, settings)
+    finally:
+        spark.stop()
+
+
+def cmd_lake(args) -> int:
+    from . import lake
+
+    con = db.connect(getattr(args, "db", None), read_only=True)
+    try:
+        t0 = time.perf_counter()
+        manifest = lake.write(con, args.dir)
+        took = time.perf_counter() - t0
+    finally:
+        con.close()
+    tables = manifest["tables"]
+    rows = ", ".join(f"{t} {v['rows']:,}" for t, v in tables.items())
+    files = sum(len(v["files"]) for v in tables.values())
+    print(
+        f"Lake ready: {args.dir} in {took:.1f} s ({files} Parquet files; {rows}; last load {manifest['last_load_id']})."
+    )
     return 0
 
 
@@ -377,6 +438,7 @@ COMMANDS = {
     "report": cmd_report,
     "export": cmd_export,
     "history": cmd_history,
+    "lake": cmd_lake,
     "undo": cmd_undo,
 }
 

@@ -12,12 +12,12 @@ ranked AS (
     SELECT
         chain,
         own_revenue,
-        own_revenue / sum(own_revenue) OVER () AS share,
+        own_revenue / nullif(sum(own_revenue) OVER (), 0) AS share,
         sum(own_revenue) OVER (ORDER BY own_revenue DESC, chain ROWS UNBOUNDED PRECEDING)
-            / sum(own_revenue) OVER () AS cum_share,
+            / nullif(sum(own_revenue) OVER (), 0) AS cum_share,
         coalesce(sum(own_revenue) OVER (
             ORDER BY own_revenue DESC, chain ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-        ), 0) / sum(own_revenue) OVER () AS cum_before
+        ), 0) / nullif(sum(own_revenue) OVER (), 0) AS cum_before
     FROM chain_own
 ),
 

@@ -17,8 +17,9 @@ rows_per_store AS (
         store_id,
         sum(CASE WHEN total_facings IS NOT NULL THEN own_facings END)
             / nullif(sum(CASE WHEN own_facings IS NOT NULL THEN total_facings END), 0) AS share_of_shelf,
-        avg(CASE WHEN price_compliant THEN 1.0 WHEN NOT price_compliant THEN 0.0 END) AS price_compliance,
-        avg(CASE WHEN oos_skus IS NOT NULL AND oos_skus <> '' THEN 1.0 ELSE 0.0 END) AS oos_rate
+        -- DOUBLE, not 1.0: a decimal literal averages to a DECIMAL rounded to 5 places in Spark.
+        avg(CAST(CASE WHEN price_compliant THEN 1 WHEN NOT price_compliant THEN 0 END AS DOUBLE)) AS price_compliance,
+        avg(CAST(CASE WHEN oos_skus IS NOT NULL AND oos_skus <> '' THEN 1 ELSE 0 END AS DOUBLE)) AS oos_rate
     FROM visit_rows
     GROUP BY store_id
 ),
