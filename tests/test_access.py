@@ -146,7 +146,7 @@ def test_ka_manager_visits_outside_his_scope_refused_by_name(con, tmp_path):
     wang = access.resolve(con, "wang@co.com")
     f = tmp_path / "visits.csv"
     f.write_text(
-        "visit_date,store_id,rep,category\n2025-02-03,B,Wang,Phones\n2025-02-03,A,Wang,Phones\n2025-02-04,C,Wang,Phones\n",
+        "visit_date,store_id,rep,category,display_ok\n2025-02-03,B,Wang,Phones,Y\n2025-02-03,A,Wang,Phones,Y\n2025-02-04,C,Wang,Phones,Y\n",
         encoding="utf-8",
     )
     before = con.execute("SELECT count(*) FROM visits").fetchall()
@@ -157,7 +157,7 @@ def test_ka_manager_visits_outside_his_scope_refused_by_name(con, tmp_path):
     assert refused == [(3, "store_id", "A"), (4, "store_id", "C")]
     assert con.execute("SELECT count(*) FROM visits").fetchall() == before  # nothing written
     # His own stores load, recorded under his email.
-    f.write_text("visit_date,store_id,rep,category\n2025-02-03,B,Wang,Phones\n", encoding="utf-8")
+    f.write_text("visit_date,store_id,rep,category,display_ok\n2025-02-03,B,Wang,Phones,Y\n", encoding="utf-8")
     result = loading.write_files(con, "visits", loading.read_files(con, "visits", [f]), wang)
     who = con.execute("SELECT user_name FROM ka_loads WHERE load_id = ?", [result.loads[0]["load_id"]]).fetchall()
     assert who == [("wang@co.com",)]
@@ -187,7 +187,7 @@ def test_cli_as(con, tmp_path):
     r = cli("report", "quadrants", "--db", path, "--as", "stranger@co.com")
     assert r.returncode == 1 and "no access" in r.stderr and "boss@co.com" in r.stderr.lower()
     f = tmp_path / "v.csv"
-    f.write_text("visit_date,store_id,rep,category\n2025-02-03,A,Wang,Phones\n", encoding="utf-8")
+    f.write_text("visit_date,store_id,rep,category,display_ok\n2025-02-03,A,Wang,Phones,Y\n", encoding="utf-8")
     r = cli("load", "visits", f, "--db", path, "--as", "wang@co.com")
     assert r.returncode == 1 and "row 2, column store_id: 'A'" in r.stderr and "nothing was written" in r.stderr
     r = cli("undo", "1", "--db", path, "--as", "wang@co.com")  # load 1 is the access table, by "setup"

@@ -40,7 +40,8 @@ def test_dashboard_open_upload_and_cli_load_together(tmp_path):
     )
     visits = tmp_path / "visits.csv"
     visits.write_text(
-        "visit_date,store_id,rep,category\n" + "".join(f"2025-04-0{d},{s},R9,Phones\n" for d in (2, 3) for s in "ABCE"),
+        "visit_date,store_id,rep,category,display_ok\n"
+        + "".join(f"2025-04-0{d},{s},R9,Phones,Y\n" for d in (2, 3) for s in "ABCE"),
         encoding="utf-8",
     )
 
