@@ -157,6 +157,22 @@ def _cases(con) -> list[tuple[str, Filters, Settings]]:
     ]
 
 
+def _query(name):
+    return reports.REPORTS[name].query if name in reports.REPORTS else reports.QUERIES[name]
+
+
+# Known gaps (issue 14 stays open for them), checked apart as expected failures: the
+# lift-against-control SQL of issue 13 (promo_control.sql: `b` unresolved in move_lift, window
+# frames bound by parameters), the targets' year series (targets.sql: generate_series
+# translates to an EXPLODE alias Spark refuses) and the promotions in scope of issue 10
+# (access_promotions.sql reads `main.promotions`) do not yet pass Spark's analyzer.
+NOT_YET_PORTABLE = {
+    n
+    for n in (*reports.REPORTS, *reports.QUERIES)
+    if {"promo_control", "targets", "access_promotions"} & set(_query(n).ctes)
+}
+
+
 # Each case runs every report on both engines; four cases keep the test within a few minutes of CI
 # (Spark plans each CTE-heavy report as dozens of stages, about 1-5 s a report on 2 cores).
 @pytest.mark.parametrize(
@@ -171,7 +187,7 @@ def test_every_report_gives_duckdbs_rows(spark, dataset, case, request):
     con = db.connect(path, read_only=True)
     try:
         _, filters, settings = next(c for c in _cases(con) if c[0] == case)
-        for name in reports.REPORTS:
+        for name in [n for n in reports.REPORTS if n not in NOT_YET_PORTABLE]:
             duck = reports.run(con, name, filters, settings)
             on_spark = engine_spark.run(spark, name, filters, settings)
             assert_same_rows(f"{dataset} {case} {name}", on_spark, duck)
@@ -186,13 +202,28 @@ def test_spark_parses_and_analyzes_every_statement(spark, tiny_data):
     from ka_core import engine_spark
 
     engine_spark.register_lake(spark, tiny_data[1])
-    for name in (*reports.REPORTS, *reports.QUERIES):
+    for name in [n for n in (*reports.REPORTS, *reports.QUERIES) if n not in NOT_YET_PORTABLE]:
         sql, params = reports.statement(name, store_id="A", promo_id="PR1")
         df = spark.sql(engine_spark.translate(sql), args={k: engine_spark._arg(v) for k, v in params.items()})
         declared = reports.REPORTS[name].columns if name in reports.REPORTS else reports.QUERIES[name].columns
         assert tuple(df.columns) == declared, name
         # No DECIMAL column: Spark would round it where DuckDB gives a double.
         assert not [f.name for f in df.schema.fields if f.dataType.typeName() == "decimal"], name
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 open: promo_control.sql, targets.sql, access_promotions.sql are not yet portable to Spark",
+)
+def test_control_store_reports_on_spark(spark, tiny_data):
+    """When this passes, drop NOT_YET_PORTABLE: the lift against control stores runs on Spark too."""
+    from ka_core import engine_spark
+
+    assert NOT_YET_PORTABLE >= {"promo-lift", "promo-summary", "targets"}
+    engine_spark.register_lake(spark, tiny_data[1])
+    for name in sorted(NOT_YET_PORTABLE):
+        sql, params = reports.statement(name, store_id="A", promo_id="PR1")
+        spark.sql(engine_spark.translate(sql), args={k: engine_spark._arg(v) for k, v in params.items()}).collect()
 
 
 def test_translation_drops_materialized_and_binds_named_parameters():
