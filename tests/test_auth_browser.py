@@ -92,6 +92,7 @@ def login(browser, url: str, email: str):
 def chain_options(page) -> list[str]:
     box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
     box.click()
+    page.get_by_role("option").first.wait_for(timeout=10000)  # the list opens after the click
     opts = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     return sorted(o.strip() for o in opts if o.strip() != "Select all")

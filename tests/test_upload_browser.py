@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 
 import openpyxl
@@ -106,7 +107,9 @@ def test_ka_manager_journey(server, browser, tmp_path):
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "data_confirm.png"), full_page=True)
     page.get_by_role("button", name="Save to the warehouse").click()
-    page.get_by_text("Saved: load 8").wait_for(timeout=30000)
+    saved = page.get_by_text(re.compile(r"Saved: load \d+"))
+    saved.wait_for(timeout=30000)
+    load_id = re.search(r"load (\d+)", saved.inner_text()).group(1)  # the demo's own loads come first
     wait_idle(page)
     print(f"journey from the Data page to saved: {time.perf_counter() - started:.1f} s")
 
@@ -122,11 +125,11 @@ def test_ka_manager_journey(server, browser, tmp_path):
 
     nav(page, "Data")
     undo_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Pick the load to undo")
-    choose(page, undo_box, "Load 8 ·")
-    page.get_by_text("Undoing load 8 removes").wait_for(timeout=30000)
+    choose(page, undo_box, f"Load {load_id} ·")
+    page.get_by_text(f"Undoing load {load_id} removes").wait_for(timeout=30000)
     page.get_by_text("I understand").click()
     page.get_by_role("button", name="Undo load").click()
-    page.get_by_text("Load 8 undone").wait_for(timeout=30000)
+    page.get_by_text(f"Load {load_id} undone").wait_for(timeout=30000)
     wait_idle(page)
     back = coverage(page)
     for s in stores:
