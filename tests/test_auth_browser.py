@@ -78,7 +78,7 @@ def app_url(provider, tmp_path_factory):
 
 
 def login(browser, url: str, email: str):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = ctx.new_page()
     page.goto(url)
     page.get_by_role("button", name="Sign in with SSO").click()
@@ -91,6 +91,7 @@ def login(browser, url: str, email: str):
 
 def chain_options(page) -> list[str]:
     box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    box.scroll_into_view_if_needed()  # the sidebar is taller than the window: the list opens below the box
     box.click()
     page.get_by_role("option").first.wait_for(timeout=10000)  # the list opens after the click
     opts = page.get_by_role("option").all_inner_texts()
