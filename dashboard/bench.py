@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["overview", "share", "quadrants", "promotions", "visits", "data"]
 
 
-def _demo(path: Path) -> Path:
+def demo_warehouse(path: Path) -> Path:
     from ka_core import db
     from ka_core.demo import create_demo
 
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--browser", action="store_true", help="also time click → settled in headless Chromium")
     p.add_argument("--json", default=None, help="also write the results here")
     args = p.parse_args(argv)
-    os.environ["KA_DB"] = str(_demo(Path(args.db)).resolve())
+    os.environ["KA_DB"] = str(demo_warehouse(Path(args.db)).resolve())
 
     from ka_core import db, views
 

@@ -28,6 +28,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from dashboard.bench import demo_warehouse
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"  # Debian's (tests/browser.py ensure_chromium installs it)
 LATER = ["share", "quadrants", "promotions", "visits", "overview"]
@@ -38,19 +40,6 @@ IDLE_JS = """() => {
     window.__kaIdle = busy ? 0 : (window.__kaIdle || 0) + 1;
     return window.__kaIdle >= 4;
 }"""
-
-
-def _demo(path: Path) -> Path:
-    from ka_core import db
-    from ka_core.demo import create_demo
-
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = db.connect(path)
-        create_demo(con)
-        con.execute("CHECKPOINT").fetchall()
-        con.close()
-    return path
 
 
 def _port() -> int:
@@ -163,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
-    db_path = _demo(Path(args.db)).resolve()
+    db_path = demo_warehouse(Path(args.db)).resolve()
     with tempfile.TemporaryDirectory() as tmp:
         sales = _sales_file(db_path, Path(tmp) / "sales.csv")
         load_cmd = [sys.executable, "-m", "ka_core", "load", "sales", str(sales), "--db", str(db_path)]

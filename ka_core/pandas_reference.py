@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from . import reports as contract
 from .settings import Settings
 
 # The tables each report reads (what the pandas version loads, timed apart).
@@ -401,23 +402,7 @@ def _lift_full(t: Tables, settings: Settings) -> pd.DataFrame:
     return df
 
 
-LIFT_COLUMNS = [
-    "promo_id",
-    "chain",
-    "store_id",
-    "sku",
-    "mechanic",
-    "start_date",
-    "end_date",
-    "baseline_units",
-    "promo_units",
-    "lift_pct",
-    "incremental_units",
-    "incremental_revenue",
-    "incremental_gross_profit",
-    "post_dip_pct",
-    "oos_visits",
-]
+LIFT_COLUMNS = list(contract.REPORTS["promo-lift"].columns[:15])  # the contract's own-baseline columns, in order
 
 
 def promo_lift(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
@@ -430,7 +415,7 @@ def promo_lift(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
     df = df.sort_values(["start_date", "promo_id", "store_id", "sku"])
     df["start_date"] = df["start_date"].dt.date
     df["end_date"] = df["end_date"].dt.date
-    return df[[*LIFT_COLUMNS, "control_stores", "expected_units", "lift_vs_control_pct"]].reset_index(drop=True)
+    return df[list(contract.REPORTS["promo-lift"].columns)].reset_index(drop=True)
 
 
 def promo_summary(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
