@@ -67,13 +67,40 @@ def _server(db_path: Path):
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
                     break
             time.sleep(0.3)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): the server's share of the work,
+    which the machine's other load does not change much, unlike wall times."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _browser_cpu_seconds() -> float:
+    """CPU time so far of the Chromium processes this program started (its descendants named chrom*)."""
+    parent, comm = {}, {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            with contextlib.suppress(OSError):
+                head, tail = d.joinpath("stat").read_text().rsplit(")", 1)
+                parent[int(d.name)] = int(tail.split()[1])
+                comm[int(d.name)] = head.split("(", 1)[1]
+    total = 0.0
+    for pid, name in comm.items():
+        up = parent.get(pid)
+        while up and up != os.getpid():
+            up = parent.get(up)
+        if up == os.getpid() and "chrom" in name.lower():
+            with contextlib.suppress(OSError):
+                total += _cpu_seconds(pid)
+    return total
 
 
 def _sales_file(db_path: Path, out: Path) -> Path:
@@ -132,13 +159,19 @@ async def _run(url: str, sessions: int, load_cmd: list[str]):
         tasks = [asyncio.create_task(_session(browser, url, start)) for _ in range(sessions)]
         await asyncio.sleep(1)
         start.set()
+        if not load_cmd:
+            results = await asyncio.gather(*tasks)
+            browser_cpu = _browser_cpu_seconds()
+            await browser.close()
+            return results, 0, "no load", browser_cpu
         load = await asyncio.create_subprocess_exec(
             *load_cmd, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
         )
         results = await asyncio.gather(*tasks)
         out, err = await load.communicate()
+        browser_cpu = _browser_cpu_seconds()
         await browser.close()
-    return results, load.returncode, (out + err).decode().strip()
+    return results, load.returncode, (out + err).decode().strip(), browser_cpu
 
 
 def _p95(xs: list[float]) -> float:
@@ -151,14 +184,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", default="bench/loadtest.duckdb", help="demo warehouse (built when missing)")
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--no-load", action="store_true", help="no command-line load alongside (to separate its cost)")
     args = ap.parse_args(argv)
     db_path = demo_warehouse(Path(args.db)).resolve()
     with tempfile.TemporaryDirectory() as tmp:
         sales = _sales_file(db_path, Path(tmp) / "sales.csv")
         load_cmd = [sys.executable, "-m", "ka_core", "load", "sales", str(sales), "--db", str(db_path)]
         load_cmd += ["--wait", "120", "--user", "loadtest"]
-        with _server(db_path) as url:
-            results, code, said = asyncio.run(_run(url, args.sessions, load_cmd))
+        with _server(db_path) as (url, pid):
+            cpu0 = _cpu_seconds(pid)
+            wall0 = time.perf_counter()
+            results, code, said, browser_cpu = asyncio.run(_run(url, args.sessions, [] if args.no_load else load_cmd))
+            cpu = _cpu_seconds(pid) - cpu0
+            wall = time.perf_counter() - wall0
     firsts = [r[0] for r in results]
     later = [x for r in results for x in r[1]]
     summary = {
@@ -170,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         "later_page_p50_s": statistics.median(later),
         "later_page_p95_s": _p95(later),
         "later_page_max_s": max(later),
+        "server_cpu_s": cpu,
+        "browsers_cpu_s": browser_cpu,
+        "wall_s": wall,
+        "load_average_1min": os.getloadavg()[0],
         "cli_load_exit": code,
         "cli_load_output": said,
     }
