@@ -182,6 +182,12 @@ def test_chain_exactly_at_fair_share_agrees_everywhere(tmp_path):
     # And the Visits page counts below-fair-share stores by the same rule: H1 only.
     below = [k for k, r in q.items() if r["quadrant"] in ("Attack", "Monitor")]
     assert views.visit_summary(c, f, s).below_fair_share == len(below) == 1
+    # G1's market share exceeds its customer share by float noise only: no opportunity
+    # (it was 1.7e-17, which listed G1 among the stores to visit), so nothing to visit there.
+    fs = by(reports.run(c, "fair-share", f, s), "store_id")
+    assert fs["G1"]["opportunity"] == 0 and gamma["opportunity"] == 0
+    assert fs["H1"]["opportunity"] == approx((0.1 / 0.3 - 0.1) * 10)
+    assert list(views.stores_to_visit(c, f, s)["store_id"]) == ["H1"]
     c.close()
 
 

@@ -22,7 +22,10 @@ fair_share AS (
         customer_share / nullif(market_share, 0) * 100 AS fair_share_index,
         CASE
             WHEN customer_share IS NULL OR market_share IS NULL THEN NULL
-            WHEN market_share > customer_share THEN (market_share - customer_share) * category_revenue
+            -- Below market share by more than float noise (FSI rounded as in levels.sql):
+            -- a row at fair share has no opportunity, not 1.7e-17 of one.
+            WHEN round(customer_share / nullif(market_share, 0) * 100, 9) < 100
+                THEN (market_share - customer_share) * category_revenue
             ELSE 0
         END AS opportunity
     FROM fair_share_base
