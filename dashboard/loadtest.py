@@ -153,6 +153,7 @@ async def _session(browser, url: str, start: asyncio.Event) -> tuple[float, list
         page = await ctx.new_page()
     else:
         ctx, page = None, await browser.new_page()
+    page.set_default_timeout(120_000)  # a click's navigation waits as long as the idle check
     await start.wait()
     t0 = time.perf_counter()
     await page.goto(url)
@@ -208,6 +209,7 @@ async def _warm(url: str, profile: Path) -> None:
         ctx = await p.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=ARGS, viewport={"width": 1280, "height": 720}
         )
+        ctx.set_default_timeout(120_000)
         await _visit_all(ctx.pages[0] if ctx.pages else await ctx.new_page(), url)
         await ctx.close()
 
