@@ -27,61 +27,18 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
+from dashboard import probe
 from dashboard.bench import demo_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"  # Debian's (tests/browser.py ensure_chromium installs it)
-ARGS = ["--no-sandbox", "--disable-gpu"]
+ARGS = probe.CHROMIUM_ARGS
 LATER = ["share", "quadrants", "promotions", "visits", "overview"]
-
-IDLE_JS = """() => {
-    const busy = document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]')
-        || !document.querySelector('[data-testid="stMain"] h1');
-    window.__kaIdle = busy ? 0 : (window.__kaIdle || 0) + 1;
-    return window.__kaIdle >= 4;
-}"""
-
-
-def _port() -> int:
-    with contextlib.closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _server(db_path: Path, port: int):
-    env = {**os.environ, "KA_DB": str(db_path), "PYTHONPATH": str(ROOT)}
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            with contextlib.suppress(OSError):
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            time.sleep(0.3)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -133,7 +90,7 @@ def _sales_file(db_path: Path, out: Path) -> Path:
 async def _idle(page, timeout_ms: int = 120_000) -> None:
     await page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
     await page.evaluate("() => { window.__kaIdle = 0; }")
-    await page.wait_for_function(IDLE_JS, polling=150, timeout=timeout_ms)
+    await page.wait_for_function(probe.IDLE_JS, polling=probe.IDLE_POLL_MS, timeout=timeout_ms)
 
 
 async def _visit_all(page, url: str) -> None:
@@ -158,7 +115,7 @@ async def _session(browser, url: str, start: asyncio.Event) -> tuple[float, list
     t0 = time.perf_counter()
     await page.goto(url)
     await _idle(page)
-    first = time.perf_counter() - t0 - 0.6  # the idle check waits 0.6 s of calm after the page is drawn
+    first = time.perf_counter() - t0 - probe.IDLE_CALM_S  # the idle check waits 0.6 s of calm after the page is drawn
     later = []
     for name in LATER:
         link = page.locator(f"[data-testid='stSidebarNav'] a[href$='/{name}']")
@@ -168,7 +125,7 @@ async def _session(browser, url: str, start: asyncio.Event) -> tuple[float, list
         await link.click()
         await page.wait_for_timeout(50)
         await _idle(page)
-        later.append(time.perf_counter() - t0 - 0.6)
+        later.append(time.perf_counter() - t0 - probe.IDLE_CALM_S)
     await (ctx or page).close()
     return first, later
 
@@ -178,10 +135,10 @@ async def _run(url: str, sessions: int, load_cmd: list[str], profile: Path | Non
 
     async with async_playwright() as p:
         if profile is None:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = await p.chromium.launch(executable_path=probe.CHROMIUM, args=ARGS)
         else:
             browser = await p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, args=ARGS, viewport={"width": 1280, "height": 720}
+                profile, executable_path=probe.CHROMIUM, args=ARGS, viewport={"width": 1280, "height": 720}
             )
         start = asyncio.Event()
         tasks = [asyncio.create_task(_session(browser, url, start)) for _ in range(sessions)]
@@ -207,7 +164,7 @@ async def _warm(url: str, profile: Path) -> None:
 
     async with async_playwright() as p:
         ctx = await p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=ARGS, viewport={"width": 1280, "height": 720}
+            profile, executable_path=probe.CHROMIUM, args=ARGS, viewport={"width": 1280, "height": 720}
         )
         ctx.set_default_timeout(120_000)
         await _visit_all(ctx.pages[0] if ctx.pages else await ctx.new_page(), url)
@@ -232,13 +189,13 @@ def main(argv: list[str] | None = None) -> int:
         sales = _sales_file(db_path, Path(tmp) / "sales.csv")
         load_cmd = [sys.executable, "-m", "ka_core", "load", "sales", str(sales), "--db", str(db_path)]
         load_cmd += ["--wait", "120", "--user", "loadtest"]
-        port = _port()
+        port = probe.free_port()
         profile = None
         if args.browsers == "warm":
             profile = Path(tmp) / "profile"
-            with _server(db_path, port) as (url, _):
+            with probe.serve(db_path, port, Path(tmp) / "streamlit.log") as (url, _):
                 asyncio.run(_warm(url, profile))
-        with _server(db_path, port) as (url, pid):
+        with probe.serve(db_path, port, Path(tmp) / "streamlit.log") as (url, pid):
             cpu0 = _cpu_seconds(pid)
             wall0 = time.perf_counter()
             results, code, said, browser_cpu = asyncio.run(
