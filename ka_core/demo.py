@@ -696,7 +696,7 @@ def _true_lift(
     cells = np.ix_(members, pos, weeks_in)
     others = plan.mult[cells] / (units_mult * plan.price_ratio[cells])  # every multiplier but this promotion's
     base = plan.total[members, c][:, weeks_in] * plan.share[members, c][:, None]
-    price = plan.price[plan.chain[members]][:, k, :][:, :, weeks_in]
+    price = plan.price[plan.chain[members][:, None, None], k[None, :, None], weeks_in[None, None, :]]
     without = base[:, None, :] * share[:, :, None] / price * others
     new = np.flatnonzero(np.array([plan.skus[i] for i in k]) == NEW_SKU)
     without[:, new, :] *= weeks_in[None, None, :] >= _launch_week(plan.n_weeks)
