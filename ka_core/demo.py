@@ -810,10 +810,10 @@ def _plan_promotions(plan: _Plan, rng: np.random.Generator) -> None:
                 skus_in = cat_own[[plan.brands[k] == brand for k in cat_own]]
             pos = [own_pos[int(k)] for k in skus_in]
             near = np.arange(max(0, start_w - PROMO_GAP), min(n_weeks, end_w + PROMO_GAP + 1))
-            # Not the new SKU alone before it has a baseline: a promotion without a row teaches nothing.
-            sells = plan.carried[np.ix_(members, skus_in)].any() and not (
-                one_sku and plan.skus[skus_in[0]] == NEW_SKU and start_w < _launch_week(n_weeks) + 2
-            )
+            # Some store of it sells a promoted SKU (the new SKU only once it has a baseline): a promotion
+            # without a row teaches nothing.
+            selling = np.array([plan.skus[k] != NEW_SKU or start_w >= _launch_week(n_weeks) + 2 for k in skus_in])
+            sells = plan.carried[np.ix_(members, skus_in[selling])].any()
             if len(members) and sells and not busy[np.ix_(members, pos, near)].any():
                 break
         else:
