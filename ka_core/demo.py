@@ -8,6 +8,10 @@ East and South. Chinese New Year, summer and Mid-Autumn seasons, a mild trend.
 Promotions of every mechanic with lift, post-promotion dips, stock-outs, stores
 that did not execute, and a few that lost money.
 
+Planted effects, so that the estimates can be checked against the truth (see `promotion_truth`,
+`visit_truth`): promotions that work, promotions without effect, promotions on a seasonal rise
+that fool a before/after lift, and a small effect of every visit on the store's sales.
+
 Planted stories (see `story_stores`): big stores where we under-sell (Attack),
 some of them not visited for months; small stores where we are very strong (KA
 by own sales, not by potential) and visited every week; stores that never
@@ -512,7 +516,9 @@ class _Plan:
     silent_category: list[tuple[int, int]]  # (store, category) never reported
     own_actual: np.ndarray  # (s, c, w) own revenue as written to sales (filled by _sales_chunks)
     comp_actual: np.ndarray  # (s, c, w) everyone else's revenue in the category
-    promo_truth: list[tuple]  # per promotion, as `promotions`: (effect, planted lift, true lift, seasonal rise)
+    # per promotion, as `promotions`: while planning (effect, planted lift, seasonal rise, category, stores,
+    # SKUs, weeks, its units multiplier); then (effect, planted lift %, true lift %, seasonal rise %)
+    promo_truth: list[tuple]
     visited: np.ndarray  # (s, w) bool: the store has a visit that week
     visit_day: np.ndarray  # (s, w) weekday of that visit
     oos_seen: list[tuple[int, int, int, int, int]]  # the promotion stock-outs a visit saw (as `oos`)
