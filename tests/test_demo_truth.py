@@ -65,6 +65,10 @@ def test_the_truth_covers_every_promotion_of_the_demo(demo):
     assert (df.loc[df["effect"] == "none", ["planted_lift_pct", "true_lift_pct"]] == 0).all().all()
     works = df[df["effect"] == "works"]
     assert (works["planted_lift_pct"] >= 20).all()
+    # The true lift is the planted one less the stores that did not execute it (one in ten, at up to
+    # 15% of the lift) and stock-outs: about 90% of it.
+    diluted = works["true_lift_pct"] / works["planted_lift_pct"]
+    assert 0.8 <= diluted.median() <= 1.0 and diluted.max() <= 1.2
     # Nearly every promotion gets an estimate with an interval (the rest: no baseline, too few moves).
     assert len(estimated(df)) >= 0.9 * len(df)
 
