@@ -8,6 +8,10 @@ East and South. Chinese New Year, summer and Mid-Autumn seasons, a mild trend.
 Promotions of every mechanic with lift, post-promotion dips, stock-outs, stores
 that did not execute, and a few that lost money.
 
+Planted effects, so that the estimates can be checked against the truth (see `promotion_truth`,
+`visit_truth`): promotions that work, promotions without effect, promotions on a seasonal rise
+that fool a before/after lift, and a small effect of every visit on the store's sales.
+
 Planted stories (see `story_stores`): big stores where we under-sell (Attack),
 some of them not visited for months; small stores where we are very strong (KA
 by own sales, not by potential) and visited every week; stores that never
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from .db import rebuild_weekly
@@ -284,6 +289,25 @@ MECHANIC_WEIGHTS = (0.26, 0.24, 0.2, 0.15, 0.15)
 LIFT = {"DM": (0.6, 1.5), "TG": (0.6, 1.5), "TPR": (0.3, 0.6), "PROMOTER": (0.2, 0.4), "BUNDLE": (0.2, 0.5)}
 FEE = {"DM": 100, "TG": 120, "TPR": 30, "PROMOTER": 120, "BUNDLE": 50}  # slot fees per store-week (a median store)
 PANTRY_LOADING = {"DM", "TPR", "BUNDLE"}  # price deals pull purchases forward: a dip afterwards
+# What the retailer charges on top of the slot fees, as a share of the promoted revenue it plans for.
+RATE = {"DM": 0.10, "TG": 0.08, "TPR": 0.04, "PROMOTER": 0.03, "BUNDLE": 0.06}
+# The truth planted in the promotions (see `promotion_truth`): a share of them has no effect at all,
+# and some sit on a seasonal rise (their weeks' season at least SEASONAL_RISE × their baseline
+# weeks'), with a small true lift the season makes look big before/after.
+NO_EFFECT_SHARE, SEASONAL_SHARE = 0.2, 0.1
+SEASONAL_RISE = 1.3
+SEASONAL_LIFT = (0.05, 0.15)
+BASELINE_WEEKS = 8  # the baseline window the seasonal rise is measured against (the setting's default)
+PROMO_GAP = 2  # weeks kept free of other promotions of a store-SKU before and after a promotion
+# Visits: the smaller stores of the chains that share category data, and out-of-the-way stores, are
+# seen on a round: in each chain and region they form ROUND_GROUPS groups, and one group is visited
+# every ROUND_GAP weeks. With 3 groups 10 weeks apart, a store visited in week e had no visit in the
+# 8 weeks before and the stores of the other groups none from e - 8 to e + 6: visit events with
+# control stores (domain.md, "Did visits move sales"). A visit lifts the store's own sales by
+# VISIT_EFFECT in its week and the VISIT_EFFECT_WEEKS - 1 weeks after (display fixed, shelf refilled).
+ROUND_GROUPS, ROUND_GAP = 3, 10
+VISIT_EFFECT = 0.05
+VISIT_EFFECT_WEEKS = 3
 MARKET = {"East": (0.32, 0.95), "South": (0.28, 1.04)}  # panel regions: (tracked stores' coverage, our bias)
 
 COMPETITOR_ACTIVITY = (
@@ -419,6 +443,29 @@ def story_stores(stores: int = 160, weeks: int = 104, seed: int = 7) -> dict[str
     }
 
 
+def promotion_truth(stores: int = 160, weeks: int = 104, seed: int = 7) -> pd.DataFrame:
+    """The effect planted in each promotion of the demo built with these arguments, one row per promo_id:
+    `effect` ('works', 'none': no effect at all, 'seasonal': a small lift on a seasonal rise),
+    `planted_lift_pct` (the lift in units where the stores executed it), `true_lift_pct` (what lift
+    against control stores estimates: units expected with it against without it over its stores, SKUs
+    and promo weeks; stores that did not execute it and stock-outs included) and `seasonal_rise_pct`
+    (the season of its promo weeks against its baseline weeks: what a before/after lift adds)."""
+    plan = _plan(np.random.default_rng(seed), stores, weeks)
+    return pd.DataFrame(
+        [(p[0], *t) for p, t in zip(plan.promotions, plan.promo_truth, strict=True)],
+        columns=["promo_id", "effect", "planted_lift_pct", "true_lift_pct", "seasonal_rise_pct"],
+    )
+
+
+def visit_truth() -> pd.DataFrame:
+    """The visit effect planted in every demo: own sales of the store in the weeks around a visit (rel_week
+    0 = the visit's week) against the same weeks without it, in percent."""
+    rel = np.arange(-6, 7)
+    return pd.DataFrame(
+        {"rel_week": rel, "effect_pct": np.where((rel >= 0) & (rel < VISIT_EFFECT_WEEKS), 100 * VISIT_EFFECT, 0.0)}
+    )
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, load_id: int, rows: pa.Table) -> int:
     cols = ", ".join(TABLES[table].column_names)
     con.register("demo_rows", rows)
@@ -469,6 +516,12 @@ class _Plan:
     silent_category: list[tuple[int, int]]  # (store, category) never reported
     own_actual: np.ndarray  # (s, c, w) own revenue as written to sales (filled by _sales_chunks)
     comp_actual: np.ndarray  # (s, c, w) everyone else's revenue in the category
+    # per promotion, as `promotions`: while planning (effect, planted lift, seasonal rise, category, stores,
+    # SKUs, weeks, its units multiplier); then (effect, planted lift %, true lift %, seasonal rise %)
+    promo_truth: list[tuple]
+    visited: np.ndarray  # (s, w) bool: the store has a visit that week
+    visit_day: np.ndarray  # (s, w) weekday of that visit
+    oos_seen: list[tuple[int, int, int, int, int]]  # the promotion stock-outs a visit saw (as `oos`)
 
 
 def _plan(rng: np.random.Generator, n_stores: int, n_weeks: int) -> _Plan:
@@ -611,9 +664,50 @@ def _plan(rng: np.random.Generator, n_stores: int, n_weeks: int) -> _Plan:
         silent_category=silent_category,
         own_actual=np.zeros((n_stores, n_cat, n_weeks)),
         comp_actual=np.zeros((n_stores, n_cat, n_weeks)),
+        promo_truth=[],
+        visited=np.zeros((n_stores, n_weeks), bool),
+        visit_day=np.zeros((n_stores, n_weeks), int),
+        oos_seen=[],
     )
     _plan_promotions(plan, rng)
+    _plan_visits(plan, rng)
+    plan.promo_truth = [_true_lift(plan, *record) for record in plan.promo_truth]
     return plan
+
+
+def _launch_week(n_weeks: int) -> int:
+    """The week NEW_SKU starts selling (no sales before)."""
+    return n_weeks - min(LAUNCH_WEEKS, n_weeks // 3)
+
+
+def _true_lift(
+    plan: _Plan,
+    kind: str,
+    planted: float,
+    rise: float,
+    c: int,
+    members: np.ndarray,
+    pos: list[int],
+    weeks_in: np.ndarray,
+    units_mult: np.ndarray,
+) -> tuple[str, float, float, float]:
+    """(effect, planted lift %, true lift %, seasonal rise %) of one promotion. The true lift is what lift
+    against control stores estimates: the units its store-SKUs are expected to sell in its weeks with it
+    against without it (the same season, visits and prices), non-executing stores and stock-outs included."""
+    k = plan.own_idx[pos]
+    cat_own = plan.own_idx[plan.sku_cat[plan.own_idx] == c]
+    share = plan.weight[np.ix_(members, k)] / np.maximum(
+        plan.weight[np.ix_(members, cat_own)].sum(1, keepdims=True), 1e-9
+    )
+    cells = np.ix_(members, pos, weeks_in)
+    others = plan.mult[cells] / (units_mult * plan.price_ratio[cells])  # every multiplier but this promotion's
+    base = plan.total[members, c][:, weeks_in] * plan.share[members, c][:, None]
+    price = plan.price[plan.chain[members][:, None, None], k[None, :, None], weeks_in[None, None, :]]
+    without = base[:, None, :] * share[:, :, None] / price * others
+    new = np.flatnonzero(np.array([plan.skus[i] for i in k]) == NEW_SKU)
+    without[:, new, :] *= weeks_in[None, None, :] >= _launch_week(plan.n_weeks)
+    true = float((without * units_mult).sum() / without.sum() - 1) if without.sum() > 0 else float("nan")
+    return kind, 100 * planted, 100 * true, 100 * (rise - 1)
 
 
 def _season(week_dates: np.ndarray) -> np.ndarray:
@@ -646,81 +740,140 @@ def _festival_weight(week_dates: np.ndarray) -> np.ndarray:
     return 1.0 + 2.0 * festive
 
 
+def _promotion_kinds(n_promos: int, seasonal_ok: bool, rng: np.random.Generator) -> list[str]:
+    """Which promotions work, which have no effect and which ride a seasonal rise (in drawing order)."""
+    n_none = max(1, round(NO_EFFECT_SHARE * n_promos))
+    n_seasonal = max(1, round(SEASONAL_SHARE * n_promos)) if seasonal_ok and n_promos > n_none + 1 else 0
+    kinds = ["none"] * n_none + ["seasonal"] * n_seasonal + ["works"] * (n_promos - n_none - n_seasonal)
+    return [kinds[i] for i in rng.permutation(n_promos)]
+
+
+def _seasonal_rise(season: np.ndarray, length: int) -> np.ndarray:
+    """(weeks, categories): mean season over weeks w..w+length-1 against the BASELINE_WEEKS before w (NaN where
+    either window leaves the data)."""
+    n = len(season)
+    cum = np.vstack([np.zeros((1, season.shape[1])), np.cumsum(season, axis=0)])
+    out = np.full(season.shape, np.nan)
+    w = np.arange(BASELINE_WEEKS, n - length + 1)
+    if len(w):
+        promo = (cum[w + length] - cum[w]) / length
+        base = (cum[w] - cum[w - BASELINE_WEEKS]) / BASELINE_WEEKS
+        out[w] = promo / base
+    return out
+
+
 def _plan_promotions(plan: _Plan, rng: np.random.Generator) -> None:
-    """Promotions on our SKUs: write lift, dips, promotional prices and stock-outs into the plan."""
-    n_stores, n_weeks = len(plan.store_ids), plan.n_weeks
+    """Promotions on our SKUs: write lift, dips, promotional prices and stock-outs into the plan.
+
+    Each promotion has a planted effect in units: `works` (the mechanic's lift in the stores that
+    executed it), `none` (no effect: units as without it; a price cut only lowers revenue) or
+    `seasonal` (a small lift, placed on a seasonal rise of its category). A store-SKU has at most one
+    promotion at a time, PROMO_GAP weeks apart, so each promotion's truth is its own. Costs are
+    agreed before the outcome is known: slot fees per store-week (by store size) plus a share of
+    the revenue planned at the mechanic's typical lift."""
+    n_stores, n_weeks, n_cat = len(plan.store_ids), plan.n_weeks, len(CATEGORIES)
     n_promos = max(5, round((50 + 0.25 * min(n_stores, 2000)) * n_weeks / 104))
     own_pos = {int(k): i for i, k in enumerate(plan.own_idx)}
     chain_stores = [np.flatnonzero(plan.chain == c) for c in range(len(CHAINS))]
     chain_p = np.array([np.sqrt(len(s)) for s in chain_stores])
     start_p = _festival_weight(plan.week_dates)[: n_weeks - 1]
-    mean_cost = 0.41  # unit cost against the shelf price, to size costs and targets
+    season = _season(plan.week_dates)
+    rises = {length: _seasonal_rise(season, length) for length in (1, 2, 3, 4)}
+    seasonal_ok = any((r >= SEASONAL_RISE).any() for r in rises.values())
+    kinds = _promotion_kinds(n_promos, seasonal_ok, rng)
+    busy = np.zeros((n_stores, len(plan.own_idx), n_weeks), bool)
+    attack = np.zeros(n_stores, bool)
+    attack[plan.attack] = True
     rows = []
     for p in range(n_promos):
+        kind = kinds[p]
         ch = int(rng.choice(len(CHAINS), p=chain_p / chain_p.sum()))
         mech = MECHANICS[p] if p < len(MECHANICS) else str(rng.choice(MECHANICS, p=MECHANIC_WEIGHTS))
-        c = int(rng.integers(len(CATEGORIES)))
-        start_w = int(rng.choice(n_weeks - 1, p=start_p / start_p.sum()))
-        length = int(rng.choice(4, p=(0.35, 0.35, 0.2, 0.1))) + (2 if mech == "PROMOTER" else 1)
-        end_w = min(n_weeks - 1, start_w + min(length, 4) - 1)
-        start_off, end_off = int(rng.integers(0, 3)), int(rng.integers(4, 7))
-        start = plan.week_dates[start_w].astype(dt.date) + dt.timedelta(days=start_off)
-        end = plan.week_dates[end_w].astype(dt.date) + dt.timedelta(days=end_off)
-        members = chain_stores[ch]
-        one_store = rng.random() < 0.25
-        if one_store:  # retailers pilot in their big stores
-            members = members[[int(rng.choice(len(members), p=plan.size[members] / plan.size[members].sum()))]]
-        cat_own = plan.own_idx[plan.sku_cat[plan.own_idx] == c]
-        one_sku = rng.random() < (0.3 if one_store else 0.6)  # a pilot in one store features the brand
-        if one_sku:
-            skus_in = cat_own[[int(rng.integers(len(cat_own)))]]
-            brand = plan.brands[skus_in[0]]
+        for _attempt in range(30):  # a calendar slot where none of its store-SKUs is promoted already
+            c = int(rng.integers(n_cat))
+            if kind == "seasonal":  # chain-wide, 1-2 weeks on the rise (年货 before Chinese New Year)
+                length = int(rng.integers(1, 3))
+                starts = np.flatnonzero(rises[length][:, c] >= SEASONAL_RISE)
+                if not len(starts):
+                    continue
+                start_w = int(rng.choice(starts))
+                one_store = False
+            else:
+                start_w = int(rng.choice(n_weeks - 1, p=start_p / start_p.sum()))
+                length = int(rng.choice(4, p=(0.35, 0.35, 0.2, 0.1))) + (2 if mech == "PROMOTER" else 1)
+                one_store = rng.random() < 0.25
+            end_w = min(n_weeks - 1, start_w + min(length, 4) - 1)
+            members = chain_stores[ch]
+            if one_store:  # retailers pilot in their big stores
+                members = members[[int(rng.choice(len(members), p=plan.size[members] / plan.size[members].sum()))]]
+            cat_own = plan.own_idx[plan.sku_cat[plan.own_idx] == c]
+            one_sku = rng.random() < (0.3 if one_store else 0.6)  # a pilot in one store features the brand
+            if one_sku:
+                skus_in = cat_own[[int(rng.integers(len(cat_own)))]]
+                brand = plan.brands[skus_in[0]]
+            else:
+                brand = plan.brands[cat_own[int(rng.integers(len(cat_own)))]]
+                skus_in = cat_own[[plan.brands[k] == brand for k in cat_own]]
+            pos = [own_pos[int(k)] for k in skus_in]
+            near = np.arange(max(0, start_w - PROMO_GAP), min(n_weeks, end_w + PROMO_GAP + 1))
+            # Some store of it sells a promoted SKU (the new SKU only once it has a baseline): a promotion
+            # without a row teaches nothing.
+            selling = np.array([plan.skus[k] != NEW_SKU or start_w >= _launch_week(n_weeks) + 2 for k in skus_in])
+            sells = plan.carried[np.ix_(members, skus_in[selling])].any()
+            if len(members) and sells and not busy[np.ix_(members, pos, near)].any():
+                break
         else:
-            brand = plan.brands[cat_own[int(rng.integers(len(cat_own)))]]
-            skus_in = cat_own[[plan.brands[k] == brand for k in cat_own]]
-        loser = rng.random() < 0.07 or p == 7  # always at least one that lost money
+            continue  # no free slot: the plan has one promotion fewer
+        weeks_in = np.arange(start_w, end_w + 1)
+        busy[np.ix_(members, pos, weeks_in)] = True
         lo, hi = LIFT[mech]
-        lift = rng.uniform(0.0, 0.12) if loser else rng.uniform(lo, hi)
-        executed = rng.random(len(members)) < np.where(np.isin(members, plan.attack), 0.6, 0.9)
-        store_lift = lift * np.where(
+        planned = (lo + hi) / 2  # what the retailer and we expect when agreeing the promotion
+        if kind == "none":
+            planted = 0.0
+        else:
+            planted = float(rng.uniform(*SEASONAL_LIFT)) if kind == "seasonal" else float(rng.uniform(lo, hi))
+        executed = rng.random(len(members)) < np.where(attack[members], 0.6, 0.9)
+        store_lift = planted * np.where(
             executed, rng.uniform(0.8, 1.2, len(members)), rng.uniform(0.0, 0.15, len(members))
         )
-        pos = [own_pos[int(k)] for k in skus_in]
-        weeks_in = np.arange(start_w, end_w + 1)
-        plan.mult[np.ix_(members, pos, weeks_in)] *= 1 + store_lift[:, None, None]
+        # The promotion's multiplier of units, per store, SKU and promo week.
+        units_mult = np.broadcast_to(1 + store_lift[:, None, None], (len(members), len(pos), len(weeks_in))).copy()
         ratio = 1.0
         if mech == "TPR" or (mech in ("DM", "BUNDLE") and rng.random() < 0.6):
             ratio = float(rng.uniform(0.85, 0.92)) if mech == "TPR" else float(rng.uniform(0.88, 0.95))
             plan.price_ratio[np.ix_(members, pos, weeks_in)] = ratio
-        dip = rng.uniform(0.08, 0.25) if mech in PANTRY_LOADING else rng.uniform(0.0, 0.06)
-        for i, w in enumerate(range(end_w + 1, min(n_weeks, end_w + 3))):
-            plan.mult[np.ix_(members[executed], pos, [w])] *= 1 - dip / (i + 1)
+        start_off, end_off = int(rng.integers(0, 3)), int(rng.integers(4, 7))
+        if planted > 0:
+            dip = rng.uniform(0.08, 0.25) if mech in PANTRY_LOADING else rng.uniform(0.0, 0.06)
+            for i, w in enumerate(range(end_w + 1, min(n_weeks, end_w + 3))):
+                plan.mult[np.ix_(members[executed], pos, [w])] *= 1 - dip / (i + 1)
+            # Stock-outs: the shelf ran empty for part of a promotion week (sales capped, seen on a visit).
+            for m in np.flatnonzero(rng.random(len(members)) < (0.12 if mech in ("DM", "TG") else 0.06)):
+                j, i = int(rng.integers(len(pos))), int(rng.integers(len(weeks_in)))
+                units_mult[m, j, i] *= rng.uniform(0.35, 0.6)
+                w = int(weeks_in[i])
+                first = start_off if w == start_w else 0
+                plan.oos.append((int(members[m]), int(skus_in[j]), w, first, end_off if w == end_w else 4))
+        # Revenue follows units at the promotional price.
+        plan.mult[np.ix_(members, pos, weeks_in)] *= units_mult * ratio
         state = plan.promo_state[members, c][:, weeks_in]
         plan.promo_state[np.ix_(members, [c], weeks_in)] = np.maximum(state, np.where(executed, 1, 2)[:, None])[
             :, None, :
         ]
-        # Stock-outs: the shelf ran empty for part of a promotion week (sales capped, seen on the visit).
-        for s in members[rng.random(len(members)) < (0.12 if mech in ("DM", "TG") else 0.06)]:
-            k, w = int(rng.choice(skus_in)), int(rng.choice(weeks_in))
-            plan.mult[s, own_pos[k], w] *= rng.uniform(0.35, 0.6)
-            first = start_off if w == start_w else 0
-            plan.oos.append((int(s), k, w, first, end_off if w == end_w else 4))
-        # Cost and the retailer's target, from the expected base revenue of what was promoted.
+        start = plan.week_dates[start_w].astype(dt.date) + dt.timedelta(days=start_off)
+        end = plan.week_dates[end_w].astype(dt.date) + dt.timedelta(days=end_off)
+        # Cost and the retailer's target, from the base revenue of what is promoted, where and when.
         share_of_cat = plan.weight[np.ix_(members, skus_in)].sum(1) / np.maximum(
             plan.weight[np.ix_(members, cat_own)].sum(1), 1e-9
         )
         base_rev = float((plan.total[members, c][:, weeks_in] * (plan.share[members, c] * share_of_cat)[:, None]).sum())
-        eff_lift = float(np.mean(store_lift))
-        gain = base_rev * ((1 + eff_lift) * ratio - 1 - eff_lift * mean_cost)
         fees = FEE[mech] * float(plan.size[members].sum()) * len(weeks_in)
-        if loser:
-            cost = fees + base_rev * rng.uniform(0.15, 0.3)
-        else:
-            cost = fees + max(gain, 0.0) * rng.uniform(0.15, 0.45)
+        cost = fees + RATE[mech] * base_rev * (1 + planned) * ratio
         shelf = float(np.mean(plan.price[ch, skus_in, start_w]))
-        units = base_rev * (1 + eff_lift) / shelf
+        units = base_rev * (1 + planned) / shelf
         target = None if rng.random() < 0.2 else max(10.0, round(units * float(rng.uniform(0.8, 1.25)), -1))
         promo_price = round(shelf * ratio, 1) if one_sku and ratio < 1 else None
+        rise = float(rises[len(weeks_in)][start_w, c])
         rows.append(
             (
                 start,
@@ -733,12 +886,13 @@ def _plan_promotions(plan: _Plan, rng: np.random.Generator) -> None:
                 promo_price,
                 max(200.0, round(cost, -2)),
                 target,
+                (kind, planted, rise, c, members, pos, weeks_in, units_mult),
             )
         )
     # Ids follow the calendar, as a trade-marketing team numbers its plan.
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     seq: dict[int, int] = {}
-    for start, chain_name, mech, end, store, sku, brand, promo_price, cost, target in rows:
+    for start, chain_name, mech, end, store, sku, brand, promo_price, cost, target, truth in rows:
         seq[start.year] = seq.get(start.year, 0) + 1
         plan.promotions.append(
             (
@@ -755,6 +909,53 @@ def _plan_promotions(plan: _Plan, rng: np.random.Generator) -> None:
                 target,
             )
         )
+        plan.promo_truth.append(truth)
+
+
+def _plan_visits(plan: _Plan, rng: np.random.Generator) -> None:
+    """Who is visited when: big stores most weeks, smaller ones less often, neglected Attack stores not for
+    months; the smaller stores of the chains that share category data (their totals come with the sales)
+    and out-of-the-way stores on a round (ROUND_GROUPS, ROUND_GAP). A visit lifts our sales of the store (VISIT_EFFECT, into plan.mult)."""
+    n_stores, n_weeks = len(plan.store_ids), plan.n_weeks
+    rank = np.argsort(np.argsort(-plan.total.sum(axis=(1, 2)), kind="stable")) / max(1, n_stores - 1)
+    p_visit = 0.95 - 0.5 * rank
+    p_visit[plan.over_served] = 0.98  # the small stores that get more attention than their potential earns
+    visited = rng.random((n_stores, n_weeks)) < p_visit[:, None]
+    special = np.zeros(n_stores, bool)
+    special[np.concatenate([plan.attack, plan.over_served])] = True
+    out_of_the_way = rng.random(n_stores) < 0.06
+    on_round = ((plan.sharing & (rank >= 0.2)) | out_of_the_way) & ~special
+    # The round of a chain and region: its stores in ROUND_GROUPS groups, one group every ROUND_GAP weeks
+    # (give or take a week), so each store is seen every ROUND_GROUPS × ROUND_GAP weeks.
+    visited[on_round] = False
+    cycle = ROUND_GROUPS * ROUND_GAP
+    for cell in np.unique(plan.chain[on_round] * len(REGIONS) + plan.region[on_round]):
+        members = np.flatnonzero(on_round & (plan.chain * len(REGIONS) + plan.region == cell))
+        group = rng.permutation(len(members)) % ROUND_GROUPS
+        phase = int(rng.integers(0, cycle))
+        for s, g in zip(members, group, strict=True):
+            weeks = phase + ROUND_GAP * g + cycle * np.arange(-2, n_weeks // cycle + 2)
+            weeks = weeks + rng.integers(0, 2, len(weeks))
+            visited[s, weeks[(weeks >= 0) & (weeks < n_weeks)]] = True
+    usual = rng.integers(0, 5, n_stores)  # each store has its day on the manager's route
+    day = np.where(rng.random((n_stores, n_weeks)) < 0.75, usual[:, None], rng.integers(0, 5, (n_stores, n_weeks)))
+    # A stock-out during a promotion is seen on a visit within the promotion's dates (not on a round: it
+    # goes unseen there).
+    quiet_from = n_weeks - max(1, min(20, n_weeks // 3))
+    neglected = np.zeros(n_stores, bool)
+    neglected[plan.neglected] = True
+    oos = [e for e in plan.oos if not (neglected[e[0]] and e[2] >= quiet_from) and not on_round[e[0]]]
+    lo_day, hi_day = np.zeros((n_stores, n_weeks), int), np.full((n_stores, n_weeks), 6)
+    for s, _, w, first, last in oos:
+        visited[s, w] = True
+        lo_day[s, w], hi_day[s, w] = max(lo_day[s, w], first), min(hi_day[s, w], last)
+    plan.visit_day = np.clip(day, lo_day, hi_day)
+    visited[plan.neglected, quiet_from:] = False  # big stores we under-sell, and nobody went for months
+    plan.visited, plan.oos_seen = visited, oos
+    lifted = np.zeros_like(visited)
+    for lag in range(VISIT_EFFECT_WEEKS):
+        lifted[:, lag:] |= visited[:, : n_weeks - lag]
+    plan.mult *= np.where(lifted, 1 + VISIT_EFFECT, 1.0)[:, None, :]
 
 
 # Tables ----------------------------------------------------------------------------------------
@@ -840,7 +1041,7 @@ def _sales_chunks(plan: _Plan, rng: np.random.Generator):
     n_stores, n_weeks = len(plan.store_ids), plan.n_weeks
     stores_dict, skus_dict = pa.array(plan.store_ids), pa.array(plan.skus)
     launch_sku = plan.skus.index(NEW_SKU)
-    launch_week = n_weeks - min(LAUNCH_WEEKS, n_weeks // 3)
+    launch_week = _launch_week(n_weeks)
 
     def rows(units: np.ndarray, revenue: np.ndarray, stores: np.ndarray, skus: np.ndarray) -> pa.Table:
         s_i, k_i, w_i = np.nonzero(units > 0)
@@ -923,27 +1124,10 @@ def _market_table(plan: _Plan, rng: np.random.Generator) -> pa.Table:
 
 
 def _visits_table(plan: _Plan, rng: np.random.Generator) -> pa.Table:
-    """Weekly visit sheets: big stores most weeks, some rarely, neglected Attack stores not for months."""
+    """Weekly visit sheets of the visits `_plan_visits` scheduled."""
     n_stores, n_weeks, n_cat = len(plan.store_ids), plan.n_weeks, len(CATEGORIES)
     region_names = list(REGIONS)
-    rank = np.argsort(np.argsort(-plan.total.sum(axis=(1, 2)), kind="stable")) / max(1, n_stores - 1)
-    p_visit = 0.95 - 0.5 * rank
-    p_visit[rng.random(n_stores) < 0.06] = 0.12  # out-of-the-way stores, seen now and then
-    p_visit[plan.over_served] = 0.98  # the small stores that get more attention than their potential earns
-    visited = rng.random((n_stores, n_weeks)) < p_visit[:, None]
-    usual = rng.integers(0, 5, n_stores)  # each store has its day on the manager's route
-    day = np.where(rng.random((n_stores, n_weeks)) < 0.75, usual[:, None], rng.integers(0, 5, (n_stores, n_weeks)))
-    # A stock-out during a promotion is seen on a visit within the promotion's dates.
-    quiet_from = n_weeks - max(1, min(20, n_weeks // 3))
-    neglected = np.zeros(n_stores, bool)
-    neglected[plan.neglected] = True
-    oos = [e for e in plan.oos if not (neglected[e[0]] and e[2] >= quiet_from)]
-    lo_day, hi_day = np.zeros((n_stores, n_weeks), int), np.full((n_stores, n_weeks), 6)
-    for s, _, w, first, last in oos:
-        visited[s, w] = True
-        lo_day[s, w], hi_day[s, w] = max(lo_day[s, w], first), min(hi_day[s, w], last)
-    day = np.clip(day, lo_day, hi_day)
-    visited[plan.neglected, quiet_from:] = False  # big stores we under-sell, and nobody went for months
+    visited, day, oos = plan.visited, plan.visit_day, plan.oos_seen
 
     s_1, w_1 = np.nonzero(visited)
     d_1 = day[s_1, w_1]
