@@ -582,10 +582,11 @@ def _control_effects(t: Tables, settings: Settings) -> tuple[pd.DataFrame, pd.Da
 
 def _minstd_draw(b: int, j: int, m: int) -> int:
     """The bootstrap's seeded draw (the SQL's integer generator, written again): event 1..m."""
-    h = (b * 1000003 + j * 7919 + 2026) % 2147483647
-    for _ in range(3):
-        h = h * 48271 % 2147483647
-    return h % m + 1
+    p = 2147483647
+    h = (b * 1000003 + j * 7919 + 2026) % p
+    h = h * h % p
+    h = h * 48271 % p * 48271 % p
+    return h * h % p % m + 1
 
 
 def visit_effect(t: Tables, settings: Settings | None = None) -> pd.DataFrame:

@@ -145,12 +145,6 @@ def test_visit_effect_finds_events_and_the_planted_effect(demo):
     assert others["effect_pct"].abs().max() <= 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visit_effect.sql's bootstrap draws are linear in the slot number modulo 2^31-1, so each resample "
-    "is close to a stratified sample of the events: the band is about 0.5-0.7x as wide as a bootstrap's at 114 "
-    "events (see README, The demo warehouse)",
-)
 def test_visit_effect_band_is_as_wide_as_the_noise(demo):
     """Where nothing was planted (weeks -6..-1 and 3..6) a 90% band holds 0 nine times in ten:
     fewer than 7 of the 10 has a chance of 1.3% (binomial, p = 0.9)."""
