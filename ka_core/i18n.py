@@ -532,6 +532,11 @@ _EXPECTED_PATTERNS_ZH = [
     (r"expected each key once; the same key is on row (\d+) of (.+)", "每个键只能出现一次；相同的键在 {1} 第 {0} 行"),
     (r"expected a name of its own: it is already the (\S+) (.+)", "名称不能重复：它已是{0} {1}"),
     (
+        r"expected a store in your scope \((\d+) stores\): (.*); nothing was written",
+        "应为您权限范围内的门店（共 {0} 家）：{1}；未写入任何数据",
+    ),
+    (r"(.+) \((\S+)\) may not load the (\S+) table; ask an admin\.", "{0}（{1}）无权上传 {2} 表；请联系管理员。"),
+    (
         r"a category total below our own sales of it that week \((.+)\); counted as our own sales",
         "品类总销售额低于当周本品销售额（{0}）；按本品销售额计",
     ),

@@ -101,7 +101,7 @@ ready = [u for u in opened if u.raw is not None]
 targets = {u.table for u in ready}
 if ready and len(targets) == 1:
     table = targets.pop()
-    pv = uploads.preview_load(table, [u.raw for u in ready], f, s)
+    pv = uploads.preview_load(table, [u.raw for u in ready], f, s, auth.login_user())
     st.subheader(t("step_check", lang))
     for u in ready:
         for note in u.raw.notes:
