@@ -91,3 +91,23 @@ def test_his_own_stores_check_clean_and_an_admin_loads_any(page):
     assert [b for b in at.button if b.key == "save"]
     at = open_page("boss@co.com", SHEET)  # an admin: every store is his
     assert problems(at) is None
+
+
+def test_chinese_data_page_names_columns_as_the_sheet_does(page, monkeypatch):
+    """In 中文, with a sheet headed in Chinese: the preview's columns are the sheet's own headers,
+    and every table and download of the check step has Chinese headers (issue 11)."""
+    from dashboard import tables
+    from tests.test_app import _cjk
+
+    written = []
+    real = tables.sheets.csv_bytes
+    monkeypatch.setattr(tables.sheets, "csv_bytes", lambda df: written.append(df) or real(df))
+    open_page, _ = page
+    sheet = (
+        "拜访日期,门店编号,业务员,品类,本品排面,总排面\n2025-02-03,B,王芳,Phones,3,10\n2025-02-04,Z9,王芳,Phones,x,10\n"
+    )
+    at = open_page("boss@co.com", sheet, "zh")
+    columns = [list(df.value.columns) for df in at.dataframe]
+    assert ["行", "拜访日期", "门店编号", "业务员", "品类", "本品排面", "总排面"] in columns  # the preview
+    assert all(_cjk(str(c)) for cols in columns for c in cols), columns
+    assert [list(df.columns) for df in written if "应为" in df.columns] == [["文件", "行", "列", "值", "应为"]]
