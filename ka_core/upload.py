@@ -169,6 +169,26 @@ def column_as_user_sees_it(column: str | None, table: str | None, own: dict[str,
     return "/".join(out)
 
 
+def problem_line(
+    p: loading.Problem, lang: str = "en", files: list[loading.RawFile] | None = None, table: str | None = None
+) -> str:
+    """One problem as the command line prints it: in English as loading.Problem says it; in
+    Chinese with the column named as the file names it and what was expected translated."""
+    if lang != "zh":
+        return str(p)
+    from . import i18n
+
+    own = {f.name: f.headers for f in files or []}
+    where = p.file
+    if p.row is not None:
+        where += f"，第 {p.row} 行"
+    if p.column:
+        where += f"，列“{column_as_user_sees_it(p.column, table, own.get(p.file, {}), lang)}”"
+    value = "" if p.value is None else f"：{loading.shown(p.value)!r}"
+    expected = i18n.expected_text(loading.shown(p.expected, 2 * loading.SHOWN_CHARS), lang)
+    return f"{where}{value} — {expected}"
+
+
 def problems_frame(
     problems: list[loading.Problem],
     lang: str = "en",
