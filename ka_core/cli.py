@@ -130,7 +130,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     s = sub.add_parser("export", parents=[common], help="write the meeting pack: FILE.pdf, FILE.pptx or FILE.xlsx")
-    s.add_argument("file", metavar="FILE", help="FILE.pdf, FILE.pptx or FILE.xlsx")
+    s.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="+",
+        help="FILE.pdf, FILE.pptx or FILE.xlsx; several at once share the reports and the charts' pictures",
+    )
     s.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
     s.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
     s.add_argument("--chain", action="append", default=[], metavar="C")
@@ -394,7 +399,8 @@ def cmd_export(args) -> int:
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise UsageError(i18n.t("cli_from_after_to", _lang(args), a=args.date_from, b=args.date_to))
     try:
-        export.kind_of_path(args.file)
+        for f in args.file:
+            export.kind_of_path(f)
     except KaError as exc:
         raise UsageError(str(exc)) from None
     filters = Filters(
@@ -411,11 +417,12 @@ def cmd_export(args) -> int:
             filters = dataclasses.replace(filters, scope=user.scope)
         _check_filter_values(con, args)
         t0 = time.perf_counter()
-        path = export.write(con, args.file, filters, settings, _lang(args))
+        paths = export.write_many(con, args.file, filters, settings, _lang(args))
     finally:
         con.close()
     took = f"{time.perf_counter() - t0:.1f}"
-    print(i18n.t("cli_pack_written", _lang(args), path=path, size=f"{path.stat().st_size:,}", s=took))
+    for path in paths:
+        print(i18n.t("cli_pack_written", _lang(args), path=path, size=f"{path.stat().st_size:,}", s=took))
     return 0
 
 
