@@ -13,10 +13,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ka_core import loading, templates, upload
+from ka_core import access, loading, templates, upload
 from ka_core.settings import Filters, Settings
 
-from .data import reading, writing
+from .data import reading, scoped, writing
 
 
 def uploader_name() -> str | None:
@@ -44,10 +44,15 @@ def read_uploads(files, table_choice: str | None, mappings: dict[str, dict[str, 
     return out
 
 
-def preview_load(table: str, raws: list, filters: Filters, settings: Settings) -> loading.Preview:
-    """Validation and what the load would change (nothing is written)."""
-    with writing() as con:  # the preview writes in a transaction it rolls back
-        return loading.preview(con, table, raws, filters, settings)
+def preview_load(
+    table: str, raws: list, filters: Filters, settings: Settings, user: access.User | None = None
+) -> loading.Preview:
+    """Validation, the rows outside the login's scope, and what the load would change, in the
+    session's scope. Reads only: a cursor of the shared read-only connection (its temporary
+    tables and views die with it), so it works while another program reads the warehouse and
+    waits its turn like any read while the command line writes."""
+    with reading() as con, contextlib.closing(con.cursor()) as cur:
+        return loading.preview(cur, table, raws, scoped(filters), settings, user)
 
 
 def save_load(table: str, raws: list, user: str, remember: dict[str, dict[str, str]]) -> loading.LoadResult:

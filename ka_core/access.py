@@ -213,6 +213,9 @@ def load_checks(table: str) -> list[str]:
     return ACCESS_CHECKS if table == "access" else []
 
 
+SCOPE_SHOWN = 20  # stores of a scope a refusal names
+
+
 def out_of_scope(con: duckdb.DuckDBPyConnection, table: str, user: User | None) -> list[tuple]:
     """Rows of the validated load (temp table ka_new) this user may not write, as
     (file, row, column, value, expected); a whole table he may not load is one problem."""
@@ -220,11 +223,15 @@ def out_of_scope(con: duckdb.DuckDBPyConnection, table: str, user: User | None) 
         return []
     if not user.may_load(table):
         return [("", None, None, None, f"{user.email} ({user.role}) may not load the {table} table; ask an admin.")]
+    # What was expected names his stores (the first SCOPE_SHOWN), so the row can be put right.
     sql = (
-        "WITH\n" + _access_sql() + "\n"
+        "WITH\n" + _access_sql() + ",\n"
+        "mine AS (SELECT list(store_id ORDER BY store_id) AS ids FROM access_stores)\n"
         "SELECT _file, _row, 'store_id', store_id, "
-        "'expected a store of your scope (" + user.email.replace("'", "''") + "); nothing was written' "
-        "FROM ka_new WHERE store_id NOT IN (SELECT store_id FROM access_stores) ORDER BY _file, _row"
+        "'expected a store in your scope (' || CAST(len(ids) AS VARCHAR) || ' stores): ' "
+        f"|| coalesce(array_to_string(ids[1:{SCOPE_SHOWN}], ', '), '') "
+        f"|| CASE WHEN len(ids) > {SCOPE_SHOWN} THEN ', …' ELSE '' END || '; nothing was written' "
+        "FROM ka_new, mine WHERE store_id NOT IN (SELECT store_id FROM access_stores) ORDER BY _file, _row"
     )
     from .db import used_params
 

@@ -37,6 +37,7 @@ import resource
 import shutil
 import statistics
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -508,6 +509,77 @@ def bench_loads(source: Path, folder: Path, size: str, phases: Phases) -> dict[s
     return out
 
 
+# A 1-million-row XLSX sheet read in streaming (issue 11) -------------------------------------
+
+BIG_XLSX_ROWS = 1_000_000
+SMOKE_BIG_XLSX_ROWS = 2_000
+
+
+def write_big_xlsx(path: Path, rows: int) -> None:
+    """A sales sheet of `rows` rows as Excel writes one (a title row, the header, real dates),
+    written in openpyxl's write-only mode so that writing it does not hold it either."""
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("sales")
+    ws.append(["销售周报 (bench)"])
+    ws.append(["周", "门店编号", "商品编码", "销量", "销售额"])
+    first = dt.datetime(2024, 1, 1)
+    for i in range(rows):
+        units = 1 + i % 97
+        ws.append(
+            [first + dt.timedelta(weeks=i % 104), f"S{i // 104 % 10_000:05d}", f"K{i % 37:03d}", units, units * 4.5]
+        )
+    wb.save(path)
+
+
+def read_big_xlsx(path: Path) -> dict[str, Any]:
+    """Read the sheet as the loader does (loading.read_file) and say how long it took and how much
+    memory this process used at its peak; run in a fresh process (see bench_big_xlsx)."""
+    before = current_rss_mb()
+    cpu = time.process_time()
+    took, raw = _timed(lambda: loading.read_file(path, "sales", Settings(max_file_mb=100_000, max_rows=10**9)))
+    return {
+        "rows": raw.table.num_rows,
+        "read_s": took,
+        "read_cpu_s": time.process_time() - cpu,
+        "rss_before_mb": before,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "arrow_mb": round(raw.table.nbytes / 1024 / 1024, 1),
+    }
+
+
+def bench_big_xlsx(folder: Path, rows: int) -> dict[str, Any]:
+    """Write (once, reused) and read a `rows`-row XLSX sales sheet; the read runs in a child
+    process, so its peak memory is the read's alone, not the benchmark's."""
+    import subprocess
+    import sys
+
+    path = folder / f"big-{rows}.xlsx"
+    out: dict[str, Any] = {"rows_written": rows, "reused": path.exists()}
+    if not path.exists():
+        out["write_s"], _ = _timed(lambda: write_big_xlsx(path, rows))
+    out["xlsx_mb"] = round(path.stat().st_size / 1024 / 1024, 1)
+    with zipfile.ZipFile(path) as zf:
+        out["unpacked_mb"] = round(sum(i.file_size for i in zf.infolist()) / 1024 / 1024, 1)
+    code = f"import json; from ka_core import bench; print(json.dumps(bench.read_big_xlsx(bench.Path({str(path)!r}))))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if r.returncode:
+        raise RuntimeError(f"reading {path} failed: {r.stderr[-2000:]}")
+    out |= json.loads(r.stdout.strip().splitlines()[-1])
+    out["loadavg"] = os.getloadavg()
+    return out
+
+
+def print_big_xlsx(b: dict[str, Any]) -> None:
+    print(
+        f"{b['rows']:,}-row XLSX sales sheet ({b['xlsx_mb']} MB, {b['unpacked_mb']} MB unpacked) read in streaming: "
+        f"{b['read_s']:.1f} s wall, {b['read_cpu_s']:.1f} s CPU; peak memory {b['peak_rss_mb']:,.0f} MB "
+        f"(process {b['rss_before_mb']:,.0f} MB before; the rows as Arrow {b['arrow_mb']} MB); "
+        f"load average {b['loadavg'][0]:.1f}"
+    )
+
+
 # Output ----------------------------------------------------------------------------------------
 
 
@@ -587,6 +659,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-pandas", action="store_true", help="no pandas versions (and no check)")
     p.add_argument("--skip-load", action="store_true", help="no loading benchmark")
     p.add_argument("--explain", action="store_true", help="also write EXPLAIN ANALYZE of every report to DIR")
+    p.add_argument(
+        "--big-xlsx",
+        type=int,
+        nargs="?",
+        const=BIG_XLSX_ROWS,
+        default=None,
+        metavar="ROWS",
+        help=f"only: read a ROWS-row XLSX sales sheet (default {BIG_XLSX_ROWS:,}; {SMOKE_BIG_XLSX_ROWS:,} with --smoke) "
+        "as the loader does, in a fresh process: time and peak memory",
+    )
     try:
         args = p.parse_args(argv)
     except SystemExit as exc:  # usage errors are an exit status, not an exit
@@ -604,6 +686,12 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     out_path = Path(args.json) if args.json else folder / "results.json"
+    if args.big_xlsx is not None:
+        rows = SMOKE_BIG_XLSX_ROWS if args.smoke else args.big_xlsx
+        big = bench_big_xlsx(folder, rows)
+        print_big_xlsx(big)
+        out_path.write_text(json.dumps({"machine": machine(), "big_xlsx": big}, indent=1, default=str))
+        return 0
 
     phases = Phases()
     results: dict[str, Any] = {

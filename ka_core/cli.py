@@ -13,6 +13,7 @@ import decimal
 import json
 import math
 import os
+import re
 import sys
 import time
 import unicodedata
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import access, db, fmt, loading, metrics, reports
+from . import access, db, fmt, i18n, loading, metrics, reports, upload
 from .errors import KaError, UsageError
 from .schema import TABLES
 from .settings import SPECS, Filters, Settings
@@ -74,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="wait this long for another program's write to finish (default 60)",
     )
+    common.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default=argparse.SUPPRESS,
+        help="language of the messages, the table output and the export (default $KA_LANG, else en)",
+    )
     p = argparse.ArgumentParser(
         prog="python -m ka_core",
         description="ka-analytics: key-account analytics on a local DuckDB warehouse.",
@@ -123,13 +130,17 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     s = sub.add_parser("export", parents=[common], help="write the meeting pack: FILE.pdf, FILE.pptx or FILE.xlsx")
-    s.add_argument("file", metavar="FILE", help="FILE.pdf, FILE.pptx or FILE.xlsx")
+    s.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="+",
+        help="FILE.pdf, FILE.pptx or FILE.xlsx; several at once share the reports and the charts' pictures",
+    )
     s.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
     s.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
     s.add_argument("--chain", action="append", default=[], metavar="C")
     s.add_argument("--region", action="append", default=[], metavar="R")
     s.add_argument("--category", action="append", default=[], metavar="C")
-    s.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the pack (default en)")
     _setting_flags(s, "report")
 
     sub.add_parser("bench", help="measure every report against its floor and pandas (bench --help)", add_help=False)
@@ -153,16 +164,27 @@ def _pad(text: str, width: int, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def format_table(df: pd.DataFrame, currency: str | None = None) -> str:
-    """A report as an aligned text table, each cell as ka_core.fmt.plain formats its metric."""
+def _cell(column: str, value, kind: str, currency: str | None, lang: str) -> str:
+    if lang == "zh" and isinstance(value, str):
+        if column == "quadrant":
+            return i18n.quadrant(value, lang)
+        if column == "change" and value in i18n.TEXT:
+            return i18n.t(value, lang)
+    return fmt.plain(kind, value, currency)
+
+
+def format_table(df: pd.DataFrame, currency: str | None = None, lang: str = "en") -> str:
+    """A report as an aligned text table, each cell as ka_core.fmt.plain formats its metric;
+    in Chinese the headers are the metrics' Chinese labels and quadrants are named in Chinese."""
     if df.empty:
-        return "(no rows: nothing matches these filters)"
+        return i18n.t("cli_no_rows", lang)
     cols = list(df.columns)
     kinds = {c: fmt.kind_of(c) for c in cols}
-    shown = {c: [fmt.plain(kinds[c], v, currency) for v in df[c]] for c in cols}
-    widths = {c: max(_width(c), *(_width(s) for s in shown[c])) for c in cols}
+    shown = {c: [_cell(c, v, kinds[c], currency, lang) for v in df[c]] for c in cols}
+    heads = {c: i18n.label(c, lang) if lang == "zh" else c for c in cols}
+    widths = {c: max(_width(heads[c]), *(_width(s) for s in shown[c])) for c in cols}
     right = {c: kinds[c] not in (metrics.TEXT, metrics.DATE) for c in cols}
-    lines = ["  ".join(_pad(c, widths[c], right[c]) for c in cols).rstrip()]
+    lines = ["  ".join(_pad(heads[c], widths[c], right[c]) for c in cols).rstrip()]
     lines.append("  ".join("-" * widths[c] for c in cols))
     for i in range(len(df)):
         lines.append("  ".join(_pad(shown[c][i], widths[c], right[c]) for c in cols).rstrip())
@@ -199,6 +221,18 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+def _lang(args) -> str:
+    """--lang, else $KA_LANG, else English: the language of messages, tables and the export."""
+    lang = getattr(args, "lang", None) or os.environ.get("KA_LANG", "").strip() or "en"
+    if lang not in i18n.LANGS:
+        raise UsageError(i18n.t("cli_bad_lang", "en", value=lang))
+    return lang
+
+
+def _table_name(table: str, lang: str) -> str:
+    return TABLES[table].zh if lang == "zh" and table in TABLES else table
+
+
 def cmd_init(args) -> int:
     path = db.db_path(getattr(args, "db", None))
     if path.exists() and args.force:
@@ -208,7 +242,7 @@ def cmd_init(args) -> int:
     try:
         if not args.demo:
             db.rebuild_weekly(con)  # also picks up rows someone wrote into sales by hand
-            print(f"Warehouse ready: {path} (schema version {db.SCHEMA_VERSION}).")
+            print(i18n.t("cli_warehouse_ready", _lang(args), path=path, version=db.SCHEMA_VERSION))
             return 0
         from .demo import create_demo
 
@@ -220,8 +254,9 @@ def cmd_init(args) -> int:
         con.execute("CHECKPOINT").fetchall()
     finally:
         con.close()
-    rows = ", ".join(f"{t} {n:,}" for t, n in counts.items())
-    print(f"Demo warehouse ready: {path} in {took:.1f} s ({rows}).")
+    lang = _lang(args)
+    rows = ", ".join(f"{_table_name(t, lang)} {n:,}" for t, n in counts.items())
+    print(i18n.t("cli_demo_ready", lang, path=path, s=f"{took:.1f}", rows=rows))
     return 0
 
 
@@ -247,7 +282,20 @@ def _as_user(con, args) -> access.User | None:
     return access.resolve_or_refuse(con, email) if email else None
 
 
+_WARNING = re.compile(r"warning: (.+?), row (\d+), column ([^:]+): '(.*)' — (.+)", re.S)
+
+
+def _note(note: str, lang: str, files: list, table: str) -> str:
+    """A note of a load in the user's language (a warning is a Problem the loader wrote out)."""
+    m = _WARNING.fullmatch(note) if lang == "zh" else None
+    if m:
+        p = loading.Problem(m[1], int(m[2]), m[3], m[4], m[5])
+        return i18n.t("cli_warning", lang, msg=upload.problem_line(p, lang, files, table))
+    return i18n.note_text(note, lang)
+
+
 def cmd_load(args) -> int:
+    lang = _lang(args)
     settings = _settings(args)
     con = _connect(args)
     files = []
@@ -259,30 +307,41 @@ def cmd_load(args) -> int:
         problems = exc.validation.problems
         for f in files:
             for note in f.notes:
-                _say(note)
+                _say(i18n.note_text(note, lang))
         limit = 100
         for p in problems[:limit]:
-            _say(str(p))
+            _say(upload.problem_line(p, lang, files, args.table))
         if len(problems) > limit:
-            _say(f"… and {len(problems) - limit:,} more (--errors FILE writes them all).")
+            _say(i18n.t("cli_more_problems", lang, n=f"{len(problems) - limit:,}"))
         if args.errors:
-            Path(args.errors).write_text(loading.problems_csv(problems), encoding="utf-8")
-            _say(f"Every problem is in {args.errors}.")
+            if lang == "zh":  # the problems table as the Data page downloads it: Chinese headers
+                Path(args.errors).write_bytes(upload.problems_csv(problems, lang, files, args.table))
+            else:
+                Path(args.errors).write_text(loading.problems_csv(problems), encoding="utf-8")
+            _say(i18n.t("cli_errors_file", lang, path=args.errors))
         raise
     finally:
         con.close()
     for note in result.notes:
-        _say(note)
+        _say(_note(note, lang, files, args.table))
     for ld in result.loads:
         print(
-            f"Load {ld['load_id']}: {ld['file_name']} -> {args.table}: "
-            f"{ld['rows_inserted']:,} rows written, {ld['rows_replaced']:,} of them replacing existing rows."
+            i18n.t(
+                "cli_loaded",
+                lang,
+                id=ld["load_id"],
+                file=ld["file_name"],
+                table=_table_name(args.table, lang),
+                rows=f"{ld['rows_inserted']:,}",
+                replaced=f"{ld['rows_replaced']:,}",
+            )
         )
     return 0
 
 
 def _check_filter_values(con, args) -> None:
     """Warn (not fail) about a chain, region or category that is not in the warehouse."""
+    lang = _lang(args)
     for label, values, sql in (
         ("chain", args.chain, "SELECT DISTINCT chain FROM stores"),
         ("region", args.region, "SELECT DISTINCT region FROM stores"),
@@ -291,15 +350,17 @@ def _check_filter_values(con, args) -> None:
         if not values:
             continue
         known = {r[0] for r in con.execute(sql).fetchall()}
+        what = i18n.t(f"{label}s", lang) if lang == "zh" else label  # chains -> 系统
         for v in values:
             if v not in known:
-                _say(f"Note: no {label} named {v!r}; known: {', '.join(sorted(known)) or 'none'}.")
+                names = ", ".join(sorted(known)) or i18n.t("cli_none", lang)
+                _say(i18n.t("cli_unknown_value", lang, what=what, value=v, known=names))
 
 
 def cmd_report(args) -> int:
     settings = _settings(args)
     if args.date_from and args.date_to and args.date_from > args.date_to:
-        raise UsageError(f"--from {args.date_from} is after --to {args.date_to}")
+        raise UsageError(i18n.t("cli_from_after_to", _lang(args), a=args.date_from, b=args.date_to))
     filters = Filters(
         date_from=args.date_from,
         date_to=args.date_to,
@@ -324,7 +385,7 @@ def cmd_report(args) -> int:
         if con is not None:
             con.close()
     if args.format == "table":
-        out = format_table(df, settings.currency)
+        out = format_table(df, settings.currency, _lang(args))
     else:  # the contract: every digit, no currency
         out = {"csv": format_csv, "json": format_json}[args.format](df)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
@@ -336,9 +397,10 @@ def cmd_export(args) -> int:
 
     settings = _settings(args)
     if args.date_from and args.date_to and args.date_from > args.date_to:
-        raise UsageError(f"--from {args.date_from} is after --to {args.date_to}")
+        raise UsageError(i18n.t("cli_from_after_to", _lang(args), a=args.date_from, b=args.date_to))
     try:
-        export.kind_of_path(args.file)
+        for f in args.file:
+            export.kind_of_path(f)
     except KaError as exc:
         raise UsageError(str(exc)) from None
     filters = Filters(
@@ -355,10 +417,12 @@ def cmd_export(args) -> int:
             filters = dataclasses.replace(filters, scope=user.scope)
         _check_filter_values(con, args)
         t0 = time.perf_counter()
-        path = export.write(con, args.file, filters, settings, args.lang)
+        paths = export.write_many(con, args.file, filters, settings, _lang(args))
     finally:
         con.close()
-    print(f"Meeting pack written: {path} ({path.stat().st_size:,} bytes, {time.perf_counter() - t0:.1f} s).")
+    took = f"{time.perf_counter() - t0:.1f}"
+    for path in paths:
+        print(i18n.t("cli_pack_written", _lang(args), path=path, size=f"{path.stat().st_size:,}", s=took))
     return 0
 
 
@@ -387,12 +451,12 @@ def cmd_lake(args) -> int:
         took = time.perf_counter() - t0
     finally:
         con.close()
+    lang = _lang(args)
     tables = manifest["tables"]
-    rows = ", ".join(f"{t} {v['rows']:,}" for t, v in tables.items())
+    rows = ", ".join(f"{_table_name(t, lang)} {v['rows']:,}" for t, v in tables.items())
     files = sum(len(v["files"]) for v in tables.values())
-    print(
-        f"Lake ready: {args.dir} in {took:.1f} s ({files} Parquet files; {rows}; last load {manifest['last_load_id']})."
-    )
+    last = manifest["last_load_id"]
+    print(i18n.t("cli_lake_ready", lang, dir=args.dir, s=f"{took:.1f}", files=files, rows=rows, last=last))
     return 0
 
 
@@ -402,12 +466,16 @@ def cmd_history(args) -> int:
         df = loading.history(con)
     finally:
         con.close()
+    lang = _lang(args)
     if df.empty:
-        print("No loads yet.")
+        print(i18n.t("cli_no_loads", lang))
         return 0
     df["loaded_at"] = df["loaded_at"].dt.strftime("%Y-%m-%d %H:%M")
     df["undone_at"] = df["undone_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("")
     df["sha256"] = df["sha256"].str[:12]
+    if lang == "zh":
+        df["table_name"] = df["table_name"].map(lambda x: _table_name(x, lang))
+        df = i18n.history_headers(df, lang).rename(columns={"sha256": i18n.t("cli_sha", lang)})
     print(df.to_string(index=False))
     return 0
 
@@ -425,9 +493,17 @@ def cmd_undo(args) -> int:
         r = loading.undo(con, args.load_id)
     finally:
         con.close()
+    lang = _lang(args)
     print(
-        f"Undid load {r['load_id']} ({r['file_name']} -> {r['table']}): "
-        f"{r['rows_removed']:,} rows removed, {r['rows_restored']:,} earlier rows restored."
+        i18n.t(
+            "cli_undone",
+            lang,
+            id=r["load_id"],
+            file=r["file_name"],
+            table=_table_name(r["table"], lang),
+            removed=f"{r['rows_removed']:,}",
+            restored=f"{r['rows_restored']:,}",
+        )
     )
     return 0
 
@@ -456,21 +532,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        lang = _lang(args)
     except UsageError as exc:
         parser.print_usage(sys.stderr)
         _say(f"error: {exc}")
         return 2
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        _say(i18n.t("cli_error", lang, msg=i18n.message_text(str(exc), lang)))
+        return 2
     except KaError as exc:
-        _say(f"error: {exc}")
+        _say(i18n.t("cli_error", lang, msg=i18n.message_text(str(exc), lang)))
         return 1
     except KeyboardInterrupt:
-        _say("Interrupted; nothing was changed.")
+        _say(i18n.t("cli_interrupted", lang))
         return 1
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a user never sees a traceback
         if os.environ.get("KA_DEBUG"):
             raise
-        _say(f"error: unexpected {type(exc).__name__}: {exc}. Nothing was changed. (KA_DEBUG=1 shows details.)")
+        what = i18n.t("cli_unexpected", lang, kind=type(exc).__name__, msg=exc)
+        _say(i18n.t("cli_error", lang, msg=what))
         return 1

@@ -35,7 +35,7 @@ from . import charts, fmt, i18n, metrics, sheets, views
 from .db import query
 from .errors import KaError
 from .i18n import label, t
-from .reports import REPORTS, run
+from .reports import REPORTS
 from .settings import Filters, Settings
 
 FORMATS = ("pdf", "pptx", "xlsx")
@@ -51,6 +51,10 @@ CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-c
 ATTACK_ROWS = 15
 PROMO_ROWS = 10
 IMAGE_SIZE = (1100, 480)
+# The charts' pictures are JPEG: Chromium encodes them, and WeasyPrint and python-pptx embed
+# the bytes as they are (a PNG, WeasyPrint decodes and compresses again, its alpha channel
+# apart: 0.3–0.6 s of CPU more per PDF). At scale 2 the text of the charts stays sharp.
+PICTURE_FORMAT = "jpeg"
 
 # How each KPI is shown: its label, its format.
 KPI_ROWS = (
@@ -83,6 +87,8 @@ class Pack:
     promos: pd.DataFrame
     visits: views.VisitSummary
     figures: dict[str, go.Figure] = field(default_factory=dict)
+    # The reader the pack was gathered with (each report computed once; to_xlsx reuses it).
+    reader: views.Source | None = None
 
     @property
     def period(self) -> str:
@@ -117,33 +123,58 @@ def dated(con: duckdb.DuckDBPyConnection, filters: Filters) -> Filters:
     )
 
 
-def build(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, lang: str = "en") -> Pack:
-    """Gather the pack's numbers (reports and views) and its charts."""
+class Reader:
+    """The pack's source of rows (views.Source): each report or query computed once per filters
+    and settings, however many parts of the pack (and the workbook) read it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.done: dict[tuple, pd.DataFrame] = {}
+
+    def __call__(self, name: str, filters: Filters, settings: Settings) -> pd.DataFrame:
+        key = (name, filters, settings)
+        if key not in self.done:
+            self.done[key] = views.rows(self.con, name, filters, settings)
+        return self.done[key].copy()  # callers may add columns; the kept rows stay as computed
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    settings: Settings,
+    lang: str = "en",
+    with_figures: bool = True,
+) -> Pack:
+    """Gather the pack's numbers (reports and views, each computed once) and its charts
+    (not needed for the workbook: `with_figures=False`)."""
     f = dated(con, filters)
     before = views.previous(f)
-    quadrants = run(con, "quadrants", f, settings)
+    src = Reader(con)
+    quadrants = src("quadrants", f, settings)
     attack = quadrants[quadrants["quadrant"] == "Attack"].sort_values(
         ["opportunity", "store_id"], ascending=[False, True]
     )
-    promos = run(con, "promo-summary", f, settings)
+    promos = src("promo-summary", f, settings)
     promos = promos.sort_values(["roi", "promo_id"], ascending=[False, True], na_position="last")
     pack = Pack(
         filters=f,
         settings=settings,
         lang=lang,
-        kpis=views.kpis(con, f, settings),
-        previous=views.kpis(con, before, settings) if before else None,
-        year_ago=views.yoy_kpis(con, f, settings),
-        targets=run(con, "targets", f, settings),
-        trend=run(con, "trend", f, settings),
-        chains=views.chain_summary(con, f, settings),
-        quadrants=views.quadrant_summary(con, f, settings),
-        pareto=run(con, "pareto", f, settings),
+        kpis=views.kpis(src, f, settings),
+        previous=views.kpis(src, before, settings) if before else None,
+        year_ago=views.yoy_kpis(src, f, settings),
+        targets=src("targets", f, settings),
+        trend=src("trend", f, settings),
+        chains=views.chain_summary(src, f, settings),
+        quadrants=views.quadrant_summary(src, f, settings),
+        pareto=src("pareto", f, settings),
         attack=attack.head(ATTACK_ROWS).reset_index(drop=True),
         promos=promos.head(PROMO_ROWS).reset_index(drop=True),
-        visits=views.visit_summary(con, f, settings),
+        visits=views.visit_summary(src, f, settings),
+        reader=src,
     )
-    pack.figures = figures(pack)
+    if with_figures:
+        pack.figures = figures(pack)
     return pack
 
 
@@ -207,12 +238,12 @@ async def _draw(k, figs: dict[str, go.Figure], width: int, height: int) -> dict[
     out = {}
     for name, fig in figs.items():
         h = int(fig.layout.height or height)
-        out[name] = await k.calc_fig(fig, opts=dict(format="png", width=width, height=h, scale=2))
+        out[name] = await k.calc_fig(fig, opts=dict(format=PICTURE_FORMAT, width=width, height=h, scale=2))
     return out
 
 
 def images(figs: dict[str, go.Figure], width: int = IMAGE_SIZE[0], height: int = IMAGE_SIZE[1]) -> dict[str, bytes]:
-    """PNG pictures of the charts, all through one headless Chromium (kaleido), nothing downloaded."""
+    """Pictures of the charts (PICTURE_FORMAT), all through one headless Chromium (kaleido), nothing downloaded."""
     if not figs:
         return {}
 
@@ -223,12 +254,11 @@ def images(figs: dict[str, go.Figure], width: int = IMAGE_SIZE[0], height: int =
     return asyncio.run(run_all())
 
 
-def build_with_pictures(
-    con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, lang: str
-) -> tuple[Pack, dict[str, bytes]]:
-    """The pack and its charts' pictures; Chromium starts while the reports run (a second or two saved)."""
+def _with_pictures(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, lang: str, make):
+    """`make(pack, pictures)` for the pack of the filters and its charts' pictures. Chromium starts
+    while the reports run, and closes while `make` lays out the files (each a second or more)."""
 
-    async def both() -> tuple[Pack, dict[str, bytes]]:
+    async def both():
         k = _kaleido()
         opening = asyncio.ensure_future(k.__aenter__())
         try:
@@ -239,11 +269,24 @@ def build_with_pictures(
             raise
         await opening
         try:
-            return pack, await _draw(k, pack.figures, *IMAGE_SIZE)
-        finally:
+            pictures = await _draw(k, pack.figures, *IMAGE_SIZE)
+        except BaseException:
             await k.__aexit__(None, None, None)
+            raise
+        closing = asyncio.ensure_future(k.__aexit__(None, None, None))
+        try:
+            return await asyncio.to_thread(make, pack, pictures)
+        finally:
+            await closing
 
     return asyncio.run(both())
+
+
+def build_with_pictures(
+    con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings, lang: str
+) -> tuple[Pack, dict[str, bytes]]:
+    """The pack and its charts' pictures; Chromium starts while the reports run (a second or two saved)."""
+    return _with_pictures(con, filters, settings, lang, lambda pack, pictures: (pack, pictures))
 
 
 # Cells as text, for the PDF and the deck -----------------------------------------------------
@@ -380,6 +423,10 @@ def _html_table(df: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _mime(picture: bytes) -> str:
+    return "image/jpeg" if picture[:3] == b"\xff\xd8\xff" else "image/png"
+
+
 def pdf_html(p: Pack, pictures: dict[str, bytes]) -> str:
     lg = p.lang
     parts = [
@@ -392,7 +439,7 @@ def pdf_html(p: Pack, pictures: dict[str, bytes]) -> str:
             continue
         body = f"<h2>{html.escape(title)}</h2>"
         if chart in pictures:
-            body += f'<img src="data:image/png;base64,{base64.b64encode(pictures[chart]).decode()}"/>'
+            body += f'<img src="data:{_mime(pictures[chart])};base64,{base64.b64encode(pictures[chart]).decode()}"/>'
         if table is not None:
             body += _html_table(table)
         parts.append(body + "</section>" if first else f"<section>{body}</section>")
@@ -569,8 +616,9 @@ def to_xlsx(p: Pack, con: duckdb.DuckDBPyConnection) -> bytes:
     ws.set_column(1, 3, 18)
     ws.freeze_panes(3, 0)
 
+    src = p.reader or con  # the reports the pack already computed are not computed again
     for name, report in REPORTS.items():
-        df = sheets.neutralise(run(con, name, p.filters, p.settings))
+        df = sheets.neutralise(views.rows(src, name, p.filters, p.settings))
         cols = list(report.columns)
         ws = wb.add_worksheet(name[:31])
         for j, c in enumerate(cols):
@@ -609,23 +657,46 @@ def kind_of_path(path: str | Path) -> str:
     return suffix
 
 
+def render_many(
+    con: duckdb.DuckDBPyConnection, kinds: list[str], filters: Filters, settings: Settings, lang: str = "en"
+) -> dict[str, bytes]:
+    """The pack in several formats from one gathering: the reports computed once, the charts
+    drawn once (one Chromium) for the PDF and the deck, the workbook reusing the reports."""
+    for kind in kinds:
+        if kind not in FORMATS:
+            raise KaError(f"Unknown export format {kind!r}; expected one of: {', '.join(FORMATS)}.")
+    kinds = list(dict.fromkeys(kinds))
+
+    def make(pack: Pack, pictures: dict[str, bytes]) -> dict[str, bytes]:
+        writers = {"pdf": to_pdf, "pptx": to_pptx, "xlsx": lambda p, _pictures: to_xlsx(p, con)}
+        return {kind: writers[kind](pack, pictures) for kind in kinds}
+
+    if "pdf" not in kinds and "pptx" not in kinds:  # the workbook has no charts: no Chromium
+        return make(build(con, filters, settings, lang, with_figures=False), {})
+    return _with_pictures(con, filters, settings, lang, make)
+
+
 def render(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, settings: Settings, lang: str = "en") -> bytes:
     """The pack as the bytes of a PDF, a PowerPoint deck or an Excel workbook."""
-    if kind not in FORMATS:
-        raise KaError(f"Unknown export format {kind!r}; expected one of: {', '.join(FORMATS)}.")
-    if kind == "xlsx":
-        return to_xlsx(build(con, filters, settings, lang), con)
-    pack, pictures = build_with_pictures(con, filters, settings, lang)
-    return to_pdf(pack, pictures) if kind == "pdf" else to_pptx(pack, pictures)
+    return render_many(con, [kind], filters, settings, lang)[kind]
 
 
 def write(
     con: duckdb.DuckDBPyConnection, path: str | Path, filters: Filters, settings: Settings, lang: str = "en"
 ) -> Path:
     """Write the pack to `path` (.pdf, .pptx or .xlsx); the file appears only when complete."""
-    path = Path(path)
-    data = render(con, kind_of_path(path), filters, settings, lang)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    return write_many(con, [path], filters, settings, lang)[0]
+
+
+def write_many(
+    con: duckdb.DuckDBPyConnection, paths: list[str | Path], filters: Filters, settings: Settings, lang: str = "en"
+) -> list[Path]:
+    """Write the pack to each of `paths` (.pdf, .pptx, .xlsx) from one gathering (`render_many`);
+    each file appears only when complete."""
+    paths = [Path(p) for p in paths]
+    data = render_many(con, [kind_of_path(p) for p in paths], filters, settings, lang)
+    for path in paths:
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_bytes(data[kind_of_path(path)])
+        tmp.replace(path)
+    return paths

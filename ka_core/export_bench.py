@@ -4,6 +4,9 @@ Exports the demo warehouse (created in a temporary folder unless --db names one)
 default filters (every week, no chain, region or category filter) to PDF, PowerPoint and
 Excel, in English and Chinese, and prints the wall time of each against the 10 s target
 (issue 12). Wall time includes the reports, the charts' pictures (Chromium) and the file.
+CPU is this process's (the reports, the layout) and, apart, Chromium's (the child processes
+kaleido starts and ends). `all` is the three files from one gathering (`export a.pdf a.pptx
+a.xlsx`): the reports computed once, the charts drawn once.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -23,28 +27,33 @@ from .settings import Filters, Settings
 TARGET_S = 10.0
 
 
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def measure(path: Path, runs: int = 1) -> list[dict]:
     out = []
     con = db.connect(path, read_only=True)
     try:
-        for kind in export.FORMATS:
+        for kind in (*export.FORMATS, "all"):
+            kinds = list(export.FORMATS) if kind == "all" else [kind]
             for lang in ("en", "zh"):
-                best = cpu = None
+                best = None
                 for _ in range(runs):
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    data = export.render(con, kind, Filters(), Settings(), lang)
+                    t0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
+                    data = export.render_many(con, kinds, Filters(), Settings(), lang)
                     took = time.perf_counter() - t0
-                    if best is None or took < best:
-                        best, cpu = took, time.process_time() - c0
-                out.append(
-                    {
-                        "format": kind,
-                        "lang": lang,
-                        "seconds": round(best, 2),
-                        "cpu_s": round(cpu, 2),
-                        "bytes": len(data),
-                    }
-                )
+                    if best is None or took < best["seconds"]:
+                        best = {
+                            "format": kind,
+                            "lang": lang,
+                            "seconds": round(took, 2),
+                            "cpu_s": round(time.process_time() - c0, 2),
+                            "chromium_cpu_s": round(_children_cpu() - k0, 2),
+                            "bytes": sum(len(b) for b in data.values()),
+                        }
+                out.append(best)
     finally:
         con.close()
     return out
@@ -63,11 +72,12 @@ def main(argv: list[str] | None = None) -> int:
             create_demo(con)
             con.close()
         rows = measure(path, args.runs)
-    worst = max(r["seconds"] for r in rows)
+    worst = max(r["seconds"] for r in rows if r["format"] != "all")
     for r in rows:
-        # cpu: this process only (the reports, the layout); Chromium draws the charts in its own processes.
+        # cpu: this process (the reports, the layout); Chromium draws the charts in its own processes.
         print(
-            f"{r['format']:5} {r['lang']}  {r['seconds']:6.2f} s wall  {r['cpu_s']:5.2f} s cpu  {r['bytes']:>10,} bytes"
+            f"{r['format']:5} {r['lang']}  {r['seconds']:6.2f} s wall  {r['cpu_s']:5.2f} s cpu "
+            f"(+ Chromium {r['chromium_cpu_s']:5.2f} s)  {r['bytes']:>10,} bytes"
         )
     load = os.getloadavg()[0]
     print(f"slowest {worst:.2f} s; target ≤ {TARGET_S:.0f} s: {'OK' if worst <= TARGET_S else 'SLOW'}")

@@ -532,6 +532,11 @@ _EXPECTED_PATTERNS_ZH = [
     (r"expected each key once; the same key is on row (\d+) of (.+)", "每个键只能出现一次；相同的键在 {1} 第 {0} 行"),
     (r"expected a name of its own: it is already the (\S+) (.+)", "名称不能重复：它已是{0} {1}"),
     (
+        r"expected a store in your scope \((\d+) stores\): (.*); nothing was written",
+        "应为您权限范围内的门店（共 {0} 家）：{1}；未写入任何数据",
+    ),
+    (r"(.+) \((\S+)\) may not load the (\S+) table; ask an admin\.", "{0}（{1}）无权上传 {2} 表；请联系管理员。"),
+    (
         r"a category total below our own sales of it that week \((.+)\); counted as our own sales",
         "品类总销售额低于当周本品销售额（{0}）；按本品销售额计",
     ),
@@ -605,3 +610,185 @@ def refusal_text(message: str | None, lang: str) -> str | None:
         if m:
             return zh.format(*m.groups())
     return message
+
+
+# The command line in the user's language (issue 11): `--lang zh` or KA_LANG=zh --------------
+
+TEXT.update(
+    {
+        "cli_error": ("error: {msg}", "错误：{msg}"),
+        "cli_warning": ("warning: {msg}", "警告：{msg}"),
+        "cli_warehouse_ready": (
+            "Warehouse ready: {path} (schema version {version}).",
+            "数据仓库已就绪：{path}（结构版本 {version}）。",
+        ),
+        "cli_demo_ready": (
+            "Demo warehouse ready: {path} in {s} s ({rows}).",
+            "演示数据仓库已就绪：{path}，用时 {s} 秒（{rows}）。",
+        ),
+        "cli_loaded": (
+            "Load {id}: {file} -> {table}: {rows} rows written, {replaced} of them replacing existing rows.",
+            "批次 {id}：{file} → {table}：写入 {rows} 行，其中 {replaced} 行替换了已有的行。",
+        ),
+        "cli_more_problems": (
+            "… and {n} more (--errors FILE writes them all).",
+            "……另有 {n} 个问题（--errors 文件 可写出全部问题）。",
+        ),
+        "cli_errors_file": ("Every problem is in {path}.", "全部问题已写入 {path}。"),
+        "cli_unknown_value": (
+            "Note: no {what} named {value!r}; known: {known}.",
+            "注意：没有名为 {value!r} 的{what}；已有：{known}。",
+        ),
+        "cli_none": ("none", "无"),
+        "cli_no_rows": ("(no rows: nothing matches these filters)", "（没有数据：没有符合这些筛选条件的行）"),
+        "cli_pack_written": (
+            "Meeting pack written: {path} ({size} bytes, {s} s).",
+            "会议资料已生成：{path}（{size} 字节，用时 {s} 秒）。",
+        ),
+        "cli_lake_ready": (
+            "Lake ready: {dir} in {s} s ({files} Parquet files; {rows}; last load {last}).",
+            "数据湖已就绪：{dir}，用时 {s} 秒（{files} 个 Parquet 文件；{rows}；最后批次 {last}）。",
+        ),
+        "cli_no_loads": ("No loads yet.", "还没有上传记录。"),
+        "cli_undone": (
+            "Undid load {id} ({file} -> {table}): {removed} rows removed, {restored} earlier rows restored.",
+            "已撤销批次 {id}（{file} → {table}）：删除 {removed} 行，恢复先前的 {restored} 行。",
+        ),
+        "cli_interrupted": ("Interrupted; nothing was changed.", "已中断；没有任何更改。"),
+        "cli_unexpected": (
+            "unexpected {kind}: {msg}. Nothing was changed. (KA_DEBUG=1 shows details.)",
+            "意外错误 {kind}：{msg}。没有任何更改。（设置 KA_DEBUG=1 可查看详情。）",
+        ),
+        "cli_bad_lang": ("KA_LANG={value!r}: expected en or zh", "KA_LANG={value!r}：应为 en 或 zh"),
+        "cli_from_after_to": ("--from {a} is after --to {b}", "--from {a} 晚于 --to {b}"),
+        "cli_sha": ("sha256", "文件校验码"),
+    }
+)
+
+# Notes of a load (ka_core.loading), in Chinese.
+_NOTES_ZH = [
+    (r"(.+?): row (\d+) is a totals row \((.*)\); skipped\.", "{0}：第 {1} 行是合计行（{2}），已跳过。"),
+    (r"(.+?): header found on row (\d+); the rows above it are titles\.", "{0}：表头在第 {1} 行；其上方的行是标题。"),
+    (r"(.+?): ([\d,]+) empty rows \(nothing beyond (.+)\) skipped\.", "{0}：跳过 {1} 个空行（除 {2} 外没有内容）。"),
+    (r"(.+?): columns ignored \(not in the (\S+) table\): (.+)\.", "{0}：已忽略不属于 {1} 表的列：{2}。"),
+]
+
+
+def _waited_zh(seconds: str | None) -> str:
+    return f"（已等待 {seconds} 秒；--wait 秒数 可等待更久）" if seconds else ""
+
+
+# Refusals of the command line and the warehouse (KaError messages), in Chinese; a template
+# may be a function of the groups (an optional part).
+_ERRORS_ZH = [
+    (
+        r"The warehouse (.+) is in use by another program \(the dashboard, or another command\)"
+        r"(?: \(waited (\S+) s; --wait SECONDS waits longer\))?\. Nothing was changed\. "
+        r"Stop it, or try again when it is done\.",
+        lambda path, waited: (
+            f"数据仓库 {path} 正被另一个程序（仪表板或另一个命令）使用{_waited_zh(waited)}。"
+            "没有任何更改。请关闭它，或等它完成后重试。"
+        ),
+    ),
+    (
+        r"No warehouse at (.+)\. Create one with .*",
+        "{0} 处没有数据仓库。请用 `python -m ka_core init --demo`（演示数据）或 `python -m ka_core init`（空仓库）创建。",
+    ),
+    (
+        r"(.+?): no access \(no row for this email in the access table\)\. Ask an admin: (.+)\.",
+        "{0}：没有访问权限（access 表中没有此邮箱）。请联系管理员：{1}。",
+    ),
+    (r"(\d+) problems? found; nothing was written\.", "发现 {0} 个问题；没有写入任何数据。"),
+    (r"(.+?): no such file\.", "{0}：文件不存在。"),
+    (
+        r"(.+?): ([\d,.]+) MB is over the limit of (\S+) MB \(setting max_file_mb / KA_MAX_FILE_MB\)\.",
+        "{0}：{1} MB 超过上限 {2} MB（设置 max_file_mb / KA_MAX_FILE_MB）。",
+    ),
+    (
+        r"(.+?): ([\d,]+) rows is over the limit of ([\d,]+) \(setting max_rows / KA_MAX_ROWS\)\.",
+        "{0}：{1} 行超过上限 {2} 行（设置 max_rows / KA_MAX_ROWS）。",
+    ),
+    (
+        r"(.+?): more than ([\d,]+) rows, over the limit \(setting max_rows / KA_MAX_ROWS\)\.",
+        "{0}：超过 {1} 行，超出上限（设置 max_rows / KA_MAX_ROWS）。",
+    ),
+    (
+        r"(.+?): this is not a text \(CSV\) file; expected CSV, XLSX or Parquet\.",
+        "{0}：这不是文本（CSV）文件；应为 CSV、XLSX 或 Parquet。",
+    ),
+    (r"(.+?): not a readable CSV file \((.+)\)\.", "{0}：无法读取的 CSV 文件（{1}）。"),
+    (r"(.+?): cannot read this workbook \((.+)\)\.", "{0}：无法读取此工作簿（{1}）。"),
+    (
+        r"(.+?): refused: the workbook unpacks to (.+)",
+        "{0}：已拒绝：工作簿解压后的大小与文件大小不成比例，不像是数据表。",
+    ),
+    (
+        r"There is no load (\d+); `python -m ka_core history` lists them\.",
+        "没有批次 {0}；`python -m ka_core history` 可列出全部批次。",
+    ),
+    (r"Load (\d+) \((.+)\) was already undone at (.+)\.", "批次 {0}（{1}）已于 {2} 撤销。"),
+    (
+        r"Load (\d+) cannot be undone alone: later load (.+) replaced some of its rows\. Undo that first\. "
+        r"Nothing was changed\.",
+        "批次 {0} 不能单独撤销：之后的批次 {1} 替换了其中部分行。请先撤销该批次。没有任何更改。",
+    ),
+    (
+        r"Undoing load (\d+) \((.+)\) would break references: (.+)\. Nothing was changed\.",
+        "撤销批次 {0}（{1}）会破坏引用关系：{2}。没有任何更改。",
+    ),
+    (
+        r"(.+?) \((\S+)\) may not undo load (\d+) by (.+)\. Nothing was changed\.",
+        "{0}（{1}）无权撤销 {3} 上传的批次 {2}。没有任何更改。",
+    ),
+    (
+        r"Nothing to export: no sales in this period\. Widen the period or load sales first\.",
+        "没有可导出的内容：此期间没有销售数据。请放宽期间或先上传销售数据。",
+    ),
+    (
+        r"Cannot export to (.+): expected a file name ending in \.pdf, \.pptx or \.xlsx\.",
+        "无法导出到 {0}：文件名应以 .pdf、.pptx 或 .xlsx 结尾。",
+    ),
+    (
+        r"The meeting pack draws its charts with Chromium, which is not installed .*",
+        "会议资料用 Chromium 绘制图表，但未安装 Chromium（apt-get install chromium；见 README）。",
+    ),
+    (r"Unknown table (.+); expected one of: (.+)\.", "未知的数据表 {0}；应为以下之一：{1}。"),
+    (
+        r"The warehouse (.+) has schema version (\d+), this program expects (\d+)\. .*",
+        "数据仓库 {0} 的结构版本为 {1}，本程序需要 {2}。请先以写入方式打开一次（任意 load 或 init）进行升级。",
+    ),
+    (
+        r"(.+?) is not a DuckDB warehouse ka-analytics can read: (.+)",
+        "{0} 不是 ka-analytics 能读取的 DuckDB 数据仓库：{1}",
+    ),
+    (
+        r"No lake at (.+?) \((.+) is missing\)\..*",
+        "{0} 处没有数据湖（缺少 {1}）。请用 `python -m ka_core lake {0}` 写出。",
+    ),
+    (r"--from (\S+) is after --to (\S+)", "--from {0} 晚于 --to {1}"),
+]
+
+
+def _translate(message: str, patterns) -> str | None:
+    import re
+
+    for pattern, zh in patterns:
+        m = re.fullmatch(pattern, message, flags=re.S)
+        if m:
+            return zh(*m.groups()) if callable(zh) else zh.format(*m.groups())
+    return None
+
+
+def note_text(note: str, lang: str) -> str:
+    """A note of a load (a totals row skipped, columns ignored…) in the user's language."""
+    if lang != "zh":
+        return note
+    return _translate(note, _NOTES_ZH) or note
+
+
+def message_text(message: str, lang: str) -> str:
+    """A refusal (KaError message) in the user's language: the command line's and the
+    warehouse's, and the loader's refusals of a whole file (English when no pattern fits)."""
+    if lang != "zh" or not message:
+        return message
+    return _translate(message, _ERRORS_ZH) or refusal_text(message, lang) or message

@@ -867,7 +867,7 @@ def write_files(
 
 @dataclass
 class Preview:
-    """What a load would do, computed by doing it in a transaction and rolling back."""
+    """What a load would do, computed by reading only (see `preview`)."""
 
     validation: Validation
     rows_new: int = 0
@@ -901,17 +901,80 @@ def _replacements(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     ).df()
 
 
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _overlay(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile]) -> list[str]:
+    """Temporary views that show the warehouse as it would be after the load of the validated
+    rows (temp table ka_new), writing nothing, so a read-only connection can preview a load.
+
+    A temporary object shadows the table of the same name for this connection (DuckDB searches
+    the temp catalog first), so the reports read the views unchanged. The views do what
+    `_apply` does: the table without the rows of the same key, plus the new rows (with the load
+    ids the load would give them: scope.sql orders visits by load id), and the weekly sales
+    recomputed where the new rows fall. Returns the views made, for `_drop_overlay`.
+    """
+    from .db import WEEKLY_SELECT
+
+    t = TABLES[table]
+    main = f"{_quote(con.execute('SELECT current_database()').fetchall()[0][0])}.main"
+    cols = ", ".join(t.column_names)
+    on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
+    first = con.execute(f"SELECT coalesce(max(load_id), 0) + 1 FROM {main}.ka_loads").fetchall()[0][0]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ka_preview_ids ({FILE} VARCHAR, {LOAD_ID} INTEGER)").fetchall()
+    con.executemany("INSERT INTO ka_preview_ids VALUES (?, ?)", [[f.name, first + i] for i, f in enumerate(files)])
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {table} AS "
+        f"SELECT {cols}, {LOAD_ID} FROM {main}.{table} o WHERE NOT EXISTS (SELECT 1 FROM ka_new n WHERE {on}) "
+        f"UNION ALL SELECT {', '.join(f'n.{c}' for c in t.column_names)}, i.{LOAD_ID} "
+        f"FROM ka_new n JOIN ka_preview_ids i USING ({FILE})"
+    ).fetchall()
+    made = [table]
+    weekly = "store_id, category, week, all_revenue, own_revenue, has_competitor"
+    if table == "sales":  # as refresh_weekly: the store-weeks of the new rows recomputed
+        keys = "(SELECT DISTINCT store_id, week FROM ka_new)"
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW ka_sales_weekly AS "
+            f"SELECT {weekly} FROM {main}.ka_sales_weekly w "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {keys} k WHERE k.store_id = w.store_id AND k.week = w.week) "
+            f"UNION ALL {WEEKLY_SELECT} WHERE EXISTS (SELECT 1 FROM {keys} k "
+            f"WHERE k.store_id = s.store_id AND k.week = s.week) GROUP BY s.store_id, p.category, s.week"
+        ).fetchall()
+        made.append("ka_sales_weekly")
+    elif table == "products":  # as rebuild_weekly: a changed category or is_own moves revenue
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW ka_sales_weekly AS {WEEKLY_SELECT} GROUP BY s.store_id, p.category, s.week"
+        ).fetchall()
+        made.append("ka_sales_weekly")
+    return made
+
+
+def _drop_overlay(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
+    for v in reversed(views):
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{v}").fetchall()
+    con.execute("DROP TABLE IF EXISTS temp.main.ka_preview_ids").fetchall()
+
+
 def preview(
     con: duckdb.DuckDBPyConnection,
     table: str,
     files: list[RawFile],
     filters=None,
     settings: Settings | None = None,
+    user: access.User | None = None,
 ) -> Preview:
-    """Validate; when valid, say what the load would change, writing nothing."""
+    """Validate; when valid, say what the load would change. Reads only: `con` may be a
+    read-only connection (the dashboard's, while another program reads or waits to write).
+
+    `user` (a login or --as): his rows outside his scope are problems, as `write_files` finds.
+    Use a cursor of its own: the temporary tables and views live on `con` until it closes.
+    """
     from .reports import run  # reports imports nothing from here; keep the module graph flat
 
     validation = validate_files(con, table, files)
+    if user is not None:
+        validation.problems += [Problem(*p) for p in access.out_of_scope(con, table, user)]
     out = Preview(validation, blank_rows=sum(f.blank_rows for f in files))
     if not validation.ok:
         return out
@@ -932,13 +995,12 @@ def preview(
         out.first_date, out.last_date = con.execute(f"SELECT min({date_col}), max({date_col}) FROM ka_new").fetchall()[
             0
         ]
-    before = run(con, "quadrants", filters, settings)
-    con.execute("BEGIN TRANSACTION").fetchall()
+    before = run(con, "quadrants", filters, settings)  # a cursor: it does not see the views below
+    views = _overlay(con, table, files)
     try:
-        _apply(con, table, files, "preview")
         after = run(con, "quadrants", filters, settings, in_transaction=True)
     finally:
-        con.execute("ROLLBACK").fetchall()
+        _drop_overlay(con, views)
     both = before[["store_id", "store_name", *_COMPARE]].merge(
         after[["store_id", *_COMPARE]], on="store_id", how="outer", suffixes=("_before", "_after")
     )

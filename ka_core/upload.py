@@ -105,9 +105,16 @@ def open_upload(
 
 
 def preview_frame(
-    raw: loading.RawFile, problems: list[loading.Problem], n: int = PREVIEW_ROWS
+    raw: loading.RawFile,
+    problems: list[loading.Problem],
+    n: int = PREVIEW_ROWS,
+    lang: str = "en",
+    table: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The first rows with problems first, and a same-shaped True/False frame of problem cells."""
+    """The first rows with problems first, and a same-shaped True/False frame of problem cells.
+
+    Columns carry the file's own headers (门店编号 if the sheet says 门店编号), the row number
+    column the user's language."""
     df = raw.table.to_pandas()
     bad = {(p.row, c) for p in problems if p.file == raw.name for c in (p.column or "").split("/")}
     bad_rows = {r for r, _ in bad}
@@ -119,7 +126,22 @@ def preview_frame(
         for c in df.columns:
             if (r, c) in bad:
                 mask.at[i, c] = True
-    return df.reset_index(drop=True), mask.reset_index(drop=True)
+    names = {c: column_as_user_sees_it(c, table, raw.headers, lang) for c in df.columns if c != "row"}
+    names["row"] = PROBLEM_HEADERS["row"][1 if lang == "zh" else 0]
+    return df.reset_index(drop=True).rename(columns=names), mask.reset_index(drop=True).rename(columns=names)
+
+
+def problems_csv(
+    problems: list[loading.Problem],
+    lang: str = "en",
+    files: list[loading.RawFile] | None = None,
+    table: str | None = None,
+) -> bytes:
+    """The problems download: the problems table in the user's language (headers, columns named
+    as the file names them, what was expected), neutralised, UTF-8 with a byte-order mark."""
+    from . import sheets
+
+    return sheets.csv_bytes(problems_frame(problems, lang, files, table))
 
 
 PROBLEM_HEADERS = {
@@ -145,6 +167,26 @@ def column_as_user_sees_it(column: str | None, table: str | None, own: dict[str,
         else:
             out.append(c)
     return "/".join(out)
+
+
+def problem_line(
+    p: loading.Problem, lang: str = "en", files: list[loading.RawFile] | None = None, table: str | None = None
+) -> str:
+    """One problem as the command line prints it: in English as loading.Problem says it; in
+    Chinese with the column named as the file names it and what was expected translated."""
+    if lang != "zh":
+        return str(p)
+    from . import i18n
+
+    own = {f.name: f.headers for f in files or []}
+    where = p.file
+    if p.row is not None:
+        where += f"，第 {p.row} 行"
+    if p.column:
+        where += f"，列“{column_as_user_sees_it(p.column, table, own.get(p.file, {}), lang)}”"
+    value = "" if p.value is None else f"：{loading.shown(p.value)!r}"
+    expected = i18n.expected_text(loading.shown(p.expected, 2 * loading.SHOWN_CHARS), lang)
+    return f"{where}{value} — {expected}"
 
 
 def problems_frame(

@@ -101,7 +101,7 @@ ready = [u for u in opened if u.raw is not None]
 targets = {u.table for u in ready}
 if ready and len(targets) == 1:
     table = targets.pop()
-    pv = uploads.preview_load(table, [u.raw for u in ready], f, s)
+    pv = uploads.preview_load(table, [u.raw for u in ready], f, s, auth.login_user())
     st.subheader(t("step_check", lang))
     for u in ready:
         for note in u.raw.notes:
@@ -112,7 +112,7 @@ if ready and len(targets) == 1:
         st.dataframe(problems, hide_index=True, key="problems")
         st.download_button(
             t("download_problems", lang),
-            loading.problems_csv(pv.validation.problems).encode("utf-8-sig"),
+            upload.problems_csv(pv.validation.problems, lang, [u.raw for u in ready], table),
             file_name="problems.csv",
             mime="text/csv",
             key="problems_csv",
@@ -121,7 +121,11 @@ if ready and len(targets) == 1:
         st.success(t("all_good", lang, rows=f"{pv.validation.rows:,}"))
     st.markdown("**" + t("preview", lang) + "**")
     for u in ready:
-        tables.marked(*upload.preview_frame(u.raw, pv.validation.problems), key=f"preview_{u.name}", height=240)
+        tables.marked(
+            *upload.preview_frame(u.raw, pv.validation.problems, lang=lang, table=table),
+            key=f"preview_{u.name}",
+            height=240,
+        )
     if pv.validation.ok:
         st.subheader(t("step_confirm", lang))
         k1, k2, k3, k4, k5 = st.columns(5)

@@ -61,7 +61,8 @@ def _export(warehouse: Path, name: str, *args: str) -> Path:
         timeout=300,
     )
     assert got.returncode == 0, got.stderr
-    assert "Meeting pack written" in got.stdout
+    # --lang zh speaks Chinese on the command line too (issue 11)
+    assert ("会议资料已生成" if "zh" in args else "Meeting pack written") in got.stdout
     return out
 
 

@@ -120,3 +120,32 @@ def test_problems_csv_never_holds_a_live_formula():
     p = loading.Problem(file="=cmd|'/c calc'!A1.csv", row=3, column="rep", value="@SUM(A1)", expected="a name")
     text = loading.problems_csv([p])
     assert "'=cmd" in text and "'@SUM(A1)" in text and ",=" not in text and ",@" not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_preview_and_problems_download_name_columns_as_the_sheet_does(con, tmp_path, lang):
+    """The sheet says 门店编号: the preview column and the problems file say 门店编号 (issue 11)."""
+    import csv
+    import io
+
+    text = (
+        "拜访日期,门店编号,业务员,品类,本品排面,总排面\n2025-01-15,B,王芳,Phones,3,10\n2025-01-16,Z9,王芳,Phones,x,10\n"
+    )
+    up = make(tmp_path, "周报.csv", text.encode("utf-8"))
+    upload.read(con, up, "visits")
+    pv = loading.preview(con, "visits", [up.raw])
+    frame, mask = upload.preview_frame(up.raw, pv.validation.problems, lang=lang, table="visits")
+    row = "行" if lang == "zh" else "row"
+    assert list(frame.columns) == [row, "拜访日期", "门店编号", "业务员", "品类", "本品排面", "总排面"]
+    assert list(mask.columns) == list(frame.columns)
+    assert frame.loc[0, row] == 3 and bool(mask.loc[0, "门店编号"]) and bool(mask.loc[0, "本品排面"])
+    got = list(
+        csv.reader(
+            io.StringIO(upload.problems_csv(pv.validation.problems, lang, [up.raw], "visits").decode("utf-8-sig"))
+        )
+    )
+    head = ["文件", "行", "列", "值", "应为"] if lang == "zh" else ["file", "row", "column", "value", "expected"]
+    assert got[0] == head
+    assert sorted((r[1], r[2], r[3]) for r in got[1:]) == [("3", "本品排面", "x"), ("3", "门店编号", "Z9")]
+    if lang == "zh":
+        assert {r[4] for r in got[1:]} == {"应为一个 ≥ 0 的数字", "应为门店表中的门店编号"}
