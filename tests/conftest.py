@@ -24,3 +24,17 @@ def browser():
         b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def downloads_clicked(monkeypatch):
+    """Every download button's file written as if clicked: tables hand Streamlit a callable
+    (dashboard/tables.py writes a file only when its button is clicked)."""
+    import streamlit as st
+
+    real = st.download_button
+
+    def click(label, data, *args, **kwargs):
+        return real(label, data() if callable(data) else data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", click)

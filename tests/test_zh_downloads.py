@@ -25,7 +25,7 @@ SAME = {"SKU", "ROI"}
         ("store", {"store_page": "A"}),
     ],
 )
-def test_every_download_in_chinese_has_chinese_headers(app, monkeypatch, page, state):  # noqa: F811
+def test_every_download_in_chinese_has_chinese_headers(app, monkeypatch, downloads_clicked, page, state):  # noqa: F811
     from dashboard import tables
 
     written: list[pd.DataFrame] = []
