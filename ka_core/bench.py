@@ -643,18 +643,21 @@ def _export_for_load(source: Path, work: Path) -> int:
         src.close()
 
 
-def bench_scale(folder: Path, size: str, runs: int, spark_master: str | None) -> dict[str, Any]:
+def bench_scale(
+    folder: Path, size: str, runs: int, spark_master: str | None, spark_only: bool = False
+) -> dict[str, Any]:
     """One size of the scale mode: the lean load, the reports on DuckDB, and (when asked) on Spark."""
     from . import lake
 
     path, info = warehouse(folder, size)
     out: dict[str, Any] = {"size": size, "rows": info["rows"]["sales"], "loadavg_before": os.getloadavg()[0]}
-    work = folder / f"scale-{size}"
-    rows = _export_for_load(path, work)
-    out["parquet_mb"] = round((work / "sales.parquet").stat().st_size / 2**20, 1)
-    out["load"] = bench_lean_load(work, rows)
-    shutil.rmtree(work, ignore_errors=True)
-    out["duckdb"] = _run_child(_REPORTS_CHILD, str(path), str(runs))
+    if not spark_only:
+        work = folder / f"scale-{size}"
+        rows = _export_for_load(path, work)
+        out["parquet_mb"] = round((work / "sales.parquet").stat().st_size / 2**20, 1)
+        out["load"] = bench_lean_load(work, rows)
+        shutil.rmtree(work, ignore_errors=True)
+        out["duckdb"] = _run_child(_REPORTS_CHILD, str(path), str(runs))
     if spark_master:
         lake_dir = folder / f"lake-{size}"
         con = db.connect(path, read_only=True)
@@ -674,18 +677,21 @@ def print_scale(rows: list[dict[str, Any]]) -> None:
     print("\nscale: warm seconds (DuckDB: median of the runs after a first; Spark: the second run)")
     print(f"{'rows':>12s} {'engine':8s} " + " ".join(f"{n[:13]:>13s}" for n in names) + "  peak MB")
     for r in rows:
-        d = r["duckdb"]
-        cells = " ".join(_f(d["reports"][n]["warm_s"], ".3f", 13) for n in names)
-        print(f"{r['rows']:>12,} {'duckdb':8s} {cells}  {d['peak_mb']:,.0f}")
+        if "duckdb" in r:
+            d = r["duckdb"]
+            cells = " ".join(_f(d["reports"][n]["warm_s"], ".3f", 13) for n in names)
+            print(f"{r['rows']:>12,} {'duckdb':8s} {cells}  {d['peak_mb']:,.0f}")
         if "spark" in r:
             sp = r["spark"]["reports"]
             cells = " ".join(_f(sp[n].get("warm_s"), ".2f", 13) for n in names)
             print(f"{r['rows']:>12,} {'spark':8s} {cells}  (session {r['spark']['session_s']:.1f} s)")
-        ld = r["load"]
-        print(
-            f"{'':12s} load {ld['lean_load_s']:.1f} s (peak {ld['lean_load_peak_mb']:,.0f} MB), CTAS {ld['ctas_s']:.1f} s, "
-            f"{ld['load_to_ctas']:.2f}×; load average {r['loadavg_before']:.1f} → {r['loadavg_after']:.1f}"
-        )
+        ld = r.get("load")
+        if ld:
+            print(
+                f"{'':12s} load {ld['lean_load_s']:.1f} s (peak {ld['lean_load_peak_mb']:,.0f} MB), CTAS {ld['ctas_s']:.1f} s, "
+                f"{ld['load_to_ctas']:.2f}×"
+            )
+        print(f"{'':12s} load average {r['loadavg_before']:.1f} → {r['loadavg_after']:.1f}")
 
 
 def main_scale(args: argparse.Namespace) -> int:
@@ -702,7 +708,7 @@ def main_scale(args: argparse.Namespace) -> int:
     results["sizes"] = []
     for size in sizes:
         master = args.spark_master if size in spark_sizes else None
-        results["sizes"].append(bench_scale(folder, size, min(args.runs, 3), master))
+        results["sizes"].append(bench_scale(folder, size, min(args.runs, 3), master, args.spark_only))
         out_path.write_text(json.dumps(results, indent=1, default=str))
         print_scale(results["sizes"][-1:])
     results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
@@ -802,6 +808,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", action="store_true", help="README 'Scale': load, DuckDB and Spark times per size")
     p.add_argument("--spark-sizes", default="1m,10m", help="with --scale: the sizes also run on Spark (default 1m,10m)")
     p.add_argument("--spark-master", default="local[2]", help="with --scale: Spark's master (default local[2])")
+    p.add_argument("--spark-only", action="store_true", help="with --scale: only the Spark runs (no load, no DuckDB)")
     try:
         args = p.parse_args(argv)
     except SystemExit as exc:  # usage errors are an exit status, not an exit
