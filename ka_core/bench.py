@@ -36,6 +36,8 @@ import platform
 import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -57,6 +59,7 @@ WEEKS = 104
 # size -> sales rows wanted; the number of demo stores that gives them is calibrated on
 # the demo generator in use (about 6,100 rows a store over 104 weeks when this was written).
 SIZES: dict[str, int] = {"1m": 1_000_000, "10m": 10_000_000, "50m": 50_000_000}
+SIZES["30m"] = 30_000_000  # the scale mode's largest size (README "Scale")
 SMOKE = (8, 40)  # stores, weeks of the smoke warehouse
 CALIBRATION_STORES = 200
 XLSX_ROWS = 5_000
@@ -121,6 +124,10 @@ FLOOR_RATIO_MAX = 5.0
 SPEEDUP_MIN = 10.0
 PARQUET_LOAD_MAX = 30.0
 XLSX_LOAD_MAX = 2.0
+# Issue 14's lean load: a Parquet sales load within this many times DuckDB's own
+# CREATE TABLE … AS SELECT * FROM read_parquet(…) of the same file, and its peak memory.
+LOAD_TO_CTAS_MAX = 5.0
+LOAD_PEAK_MB_MAX = 1536.0
 
 
 # Measuring ------------------------------------------------------------------------------------
@@ -477,6 +484,7 @@ def bench_loads(source: Path, folder: Path, size: str, phases: Phases) -> dict[s
     out["xlsx_rows"] = len(visits)
     for f in ("sales.parquet", "sales.csv", "visits.xlsx"):
         out[f"{f}_mb"] = round((work / f).stat().st_size / 1024 / 1024, 1)
+    out |= bench_lean_load(work, out["sales_rows"])
     # The row and size limits are settings; lift them so that the bench measures speed only.
     settings = Settings(max_file_mb=100_000, max_rows=10**9)
     out["limits_note"] = (
@@ -580,6 +588,207 @@ def print_big_xlsx(b: dict[str, Any]) -> None:
     )
 
 
+# The lean load, measured apart: each side in a child process of its own, so that its peak
+# memory (ru_maxrss of that process) is the load's alone, not the reports' run before it.
+_CHILD = """
+import json, resource, sys, time
+mode, parquet, path = sys.argv[1:4]
+import duckdb
+t = time.perf_counter()
+if mode == "ctas":
+    con = duckdb.connect(path)
+    con.execute("SET enable_progress_bar = false")
+    con.execute("CREATE TABLE t AS SELECT * FROM read_parquet(?)", [parquet])
+    con.close()
+    rows = None
+else:
+    from ka_core import db, loading
+    from ka_core.settings import Settings
+    settings = Settings(max_file_mb=100_000, max_rows=10**10)
+    con = db.connect(path)
+    con.execute("SET enable_progress_bar = false")
+    for table, file in zip(("stores", "products"), sys.argv[4:6]):
+        loading.load_files(con, table, [file], user="bench", settings=settings)
+    t = time.perf_counter()
+    rows = loading.load_files(con, "sales", [parquet], user="bench", settings=settings).loads[0]["rows_inserted"]
+    con.close()
+seconds = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"s": seconds, "peak_mb": peak, "rows": rows}))
+"""
+
+
+def _child(*args: str) -> dict[str, Any]:
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    r = subprocess.run([sys.executable, "-c", _CHILD, *args], capture_output=True, text=True, env=env, check=False)
+    if r.returncode != 0:
+        raise RuntimeError(f"bench child {args[0]} failed: {r.stderr.strip()[-2000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def bench_lean_load(work: Path, rows: int) -> dict[str, Any]:
+    """The Parquet sales load (`python -m ka_core load sales FILE.parquet`, validated) against DuckDB's own
+    CREATE TABLE … AS SELECT * FROM read_parquet(…) of the same file, each in a fresh process and warehouse,
+    one after the other in this run: time, the ratio, peak memory of each process."""
+    for f in work.glob("lean-*.duckdb*"):
+        f.unlink()
+    parquet = str(work / "sales.parquet")
+    ctas = _child("ctas", parquet, str(work / "lean-ctas.duckdb"))
+    load = _child(
+        "load", parquet, str(work / "lean-load.duckdb"), str(work / "stores.parquet"), str(work / "products.parquet")
+    )
+    assert load["rows"] == rows, (load["rows"], rows)
+    for f in work.glob("lean-*.duckdb*"):
+        f.unlink()
+    return {
+        "ctas_s": ctas["s"],
+        "ctas_peak_mb": round(ctas["peak_mb"], 1),
+        "lean_load_s": load["s"],
+        "lean_load_peak_mb": round(load["peak_mb"], 1),
+        "load_to_ctas": load["s"] / ctas["s"] if ctas["s"] else None,
+        "loadavg": os.getloadavg()[0],
+    }
+
+
+# The scale mode (README "Scale"): per size, the lean load, every report on DuckDB, and on Spark
+# local[2] over the lake; each in a child process, so that each peak memory is its own.
+_REPORTS_CHILD = """
+import json, resource, statistics, sys, time
+from ka_core import db
+from ka_core.reports import REPORTS, run
+path, runs = sys.argv[1], int(sys.argv[2])
+con = db.connect(path, read_only=True)
+con.execute("SET enable_progress_bar = false")
+out = {}
+for name in REPORTS:
+    t = time.perf_counter(); run(con, name); first = time.perf_counter() - t
+    warm = []
+    for _ in range(runs):
+        t = time.perf_counter(); run(con, name); warm.append(time.perf_counter() - t)
+    out[name] = {"first_s": first, "warm_s": statistics.median(warm)}
+print(json.dumps({"reports": out, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+_SPARK_CHILD = """
+import json, os, sys, time
+from ka_core import engine_spark
+from ka_core.reports import REPORTS
+lake_dir, master = sys.argv[1], sys.argv[2]
+t = time.perf_counter()
+spark = engine_spark.session(master)
+start = time.perf_counter() - t
+engine_spark.register_lake(spark, lake_dir)
+out = {}
+for name in REPORTS:
+    try:
+        t = time.perf_counter(); engine_spark.run(spark, name); first = time.perf_counter() - t
+        t = time.perf_counter(); rows = len(engine_spark.run(spark, name)); warm = time.perf_counter() - t
+        out[name] = {"first_s": first, "warm_s": warm, "rows": rows}
+    except Exception as exc:  # a report whose SQL Spark does not take yet (issue 14)
+        out[name] = {"error": str(exc).splitlines()[0][:200]}
+spark.stop()
+print(json.dumps({"session_s": start, "reports": out}))
+"""
+
+
+def _run_child(code: str, *args: str) -> dict[str, Any]:
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False)
+    if r.returncode != 0:
+        raise RuntimeError(f"bench child failed: {r.stderr.strip()[-2000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _export_for_load(source: Path, work: Path) -> int:
+    """stores, products and sales of a warehouse as the Parquet files a user would load; the sales rows."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    src = db.connect(source, read_only=True)
+    try:
+        src.execute("SET enable_progress_bar = false").fetchall()
+        for t in ("stores", "products", "sales"):
+            cols = ", ".join(TABLES[t].column_names)
+            src.execute(f"COPY (SELECT {cols} FROM {t}) TO '{work / t}.parquet' (FORMAT parquet)").fetchall()
+        return src.execute("SELECT count(*) FROM sales").fetchall()[0][0]
+    finally:
+        src.close()
+
+
+def bench_scale(
+    folder: Path, size: str, runs: int, spark_master: str | None, spark_only: bool = False
+) -> dict[str, Any]:
+    """One size of the scale mode: the lean load, the reports on DuckDB, and (when asked) on Spark."""
+    from . import lake
+
+    path, info = warehouse(folder, size)
+    out: dict[str, Any] = {"size": size, "rows": info["rows"]["sales"], "loadavg_before": os.getloadavg()[0]}
+    if not spark_only:
+        work = folder / f"scale-{size}"
+        rows = _export_for_load(path, work)
+        out["parquet_mb"] = round((work / "sales.parquet").stat().st_size / 2**20, 1)
+        out["load"] = bench_lean_load(work, rows)
+        shutil.rmtree(work, ignore_errors=True)
+        out["duckdb"] = _run_child(_REPORTS_CHILD, str(path), str(runs))
+    if spark_master:
+        lake_dir = folder / f"lake-{size}"
+        con = db.connect(path, read_only=True)
+        try:
+            out["lake_s"], _ = _timed(lambda: lake.write(con, lake_dir))
+        finally:
+            con.close()
+        out["lake_mb"] = round(sum(f.stat().st_size for f in lake_dir.rglob("*") if f.is_file()) / 2**20, 1)
+        out["spark_master"] = spark_master
+        out["spark"] = _run_child(_SPARK_CHILD, str(lake_dir), spark_master)
+    out["loadavg_after"] = os.getloadavg()[0]
+    return out
+
+
+def print_scale(rows: list[dict[str, Any]]) -> None:
+    names = list(REPORTS)
+    print("\nscale: warm seconds (DuckDB: median of the runs after a first; Spark: the second run)")
+    print(f"{'rows':>12s} {'engine':8s} " + " ".join(f"{n[:13]:>13s}" for n in names) + "  peak MB")
+    for r in rows:
+        if "duckdb" in r:
+            d = r["duckdb"]
+            cells = " ".join(_f(d["reports"][n]["warm_s"], ".3f", 13) for n in names)
+            print(f"{r['rows']:>12,} {'duckdb':8s} {cells}  {d['peak_mb']:,.0f}")
+        if "spark" in r:
+            sp = r["spark"]["reports"]
+            cells = " ".join(_f(sp[n].get("warm_s"), ".2f", 13) for n in names)
+            print(f"{r['rows']:>12,} {'spark':8s} {cells}  (session {r['spark']['session_s']:.1f} s)")
+        ld = r.get("load")
+        if ld:
+            print(
+                f"{'':12s} load {ld['lean_load_s']:.1f} s (peak {ld['lean_load_peak_mb']:,.0f} MB), CTAS {ld['ctas_s']:.1f} s, "
+                f"{ld['load_to_ctas']:.2f}×"
+            )
+        print(f"{'':12s} load average {r['loadavg_before']:.1f} → {r['loadavg_after']:.1f}")
+
+
+def main_scale(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    sizes = [s.strip().lower() for s in (args.sizes or "1m,10m,30m").split(",") if s.strip()]
+    spark_sizes = {s.strip().lower() for s in args.spark_sizes.split(",") if s.strip()}
+    unknown = [s for s in sizes if s not in SIZES and s != "smoke"]
+    if unknown or not sizes:
+        print(f"bench: unknown size {', '.join(unknown)}; expected {', '.join(SIZES)} (or smoke)")
+        return 2
+    out_path = Path(args.json) if args.json else folder / "scale.json"
+    results: dict[str, Any] = {"started": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine()}
+    results["sizes"] = []
+    for size in sizes:
+        master = args.spark_master if size in spark_sizes else None
+        results["sizes"].append(bench_scale(folder, size, min(args.runs, 3), master, args.spark_only))
+        out_path.write_text(json.dumps(results, indent=1, default=str))
+        print_scale(results["sizes"][-1:])
+    results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
+    out_path.write_text(json.dumps(results, indent=1, default=str))
+    print(f"results: {out_path}")
+    return 0
+
+
 # Output ----------------------------------------------------------------------------------------
 
 
@@ -617,6 +826,11 @@ def print_loads(ld: dict[str, Any]) -> None:
         f"({ld['sales.parquet_mb']} MB), CSV {ld['sales_csv_s']:.2f} s ({ld['sales.csv_mb']} MB); "
         f"{ld['xlsx_rows']:,}-row XLSX visit sheet {ld['visits_xlsx_s']:.2f} s ({ld['visits.xlsx_mb']} MB)"
     )
+    print(
+        f"lean load, each in its own process: Parquet load {ld['lean_load_s']:.2f} s, peak {ld['lean_load_peak_mb']:,.0f} MB; "
+        f"DuckDB CREATE TABLE AS read_parquet {ld['ctas_s']:.2f} s, peak {ld['ctas_peak_mb']:,.0f} MB; "
+        f"ratio {ld['load_to_ctas']:.2f}× (load average {ld['loadavg']:.1f})"
+    )
 
 
 def targets(size: str, rows: list[dict[str, Any]], loads: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -640,6 +854,8 @@ def targets(size: str, rows: list[dict[str, Any]], loads: dict[str, Any] | None)
     if loads:
         add("sales Parquet load s", loads["sales_parquet_s"], PARQUET_LOAD_MAX)
         add(f"{loads['xlsx_rows']:,}-row XLSX visit sheet s", loads["visits_xlsx_s"], XLSX_LOAD_MAX)
+        add("Parquet load / DuckDB CTAS", loads["load_to_ctas"], LOAD_TO_CTAS_MAX)
+        add("Parquet load peak MB", loads["lean_load_peak_mb"], LOAD_PEAK_MB_MAX)
     return out
 
 
@@ -651,7 +867,9 @@ def print_targets(rows: list[dict[str, Any]]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m ka_core bench", description=__doc__.split("\n\n")[0])
-    p.add_argument("--sizes", default="1m,10m", help="comma-separated, of 1m, 10m, 50m (default 1m,10m)")
+    p.add_argument(
+        "--sizes", default=None, help="comma-separated, of 1m, 10m, 30m, 50m (default 1m,10m; --scale 1m,10m,30m)"
+    )
     p.add_argument("--dir", default="bench", help="where demo warehouses are built and reused (default bench/)")
     p.add_argument("--runs", type=int, default=5, help="warm runs per report; the median counts (default 5)")
     p.add_argument("--json", default=None, help="results file (default DIR/results.json)")
@@ -669,11 +887,18 @@ def main(argv: list[str] | None = None) -> int:
         help=f"only: read a ROWS-row XLSX sales sheet (default {BIG_XLSX_ROWS:,}; {SMOKE_BIG_XLSX_ROWS:,} with --smoke) "
         "as the loader does, in a fresh process: time and peak memory",
     )
+
+    p.add_argument("--scale", action="store_true", help="README 'Scale': load, DuckDB and Spark times per size")
+    p.add_argument("--spark-sizes", default="1m,10m", help="with --scale: the sizes also run on Spark (default 1m,10m)")
+    p.add_argument("--spark-master", default="local[2]", help="with --scale: Spark's master (default local[2])")
+    p.add_argument("--spark-only", action="store_true", help="with --scale: only the Spark runs (no load, no DuckDB)")
     try:
         args = p.parse_args(argv)
     except SystemExit as exc:  # usage errors are an exit status, not an exit
         return int(exc.code or 0)
-    sizes = ["smoke"] if args.smoke else [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
+    if args.scale:
+        return main_scale(args)
+    sizes = ["smoke"] if args.smoke else [s.strip().lower() for s in (args.sizes or "1m,10m").split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES and not (s == "smoke" and args.smoke)]
     if unknown or not sizes:
         p.print_usage()

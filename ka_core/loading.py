@@ -16,6 +16,7 @@ import io
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,11 @@ SHOWN_CHARS = 200
 SKIP_KEY_ONLY = ("visits",)
 # Rows of an XLSX sheet turned into Arrow at a time (the sheet is streamed).
 XLSX_CHUNK = 50_000
+# DuckDB's memory while a load validates and writes (MB): beyond it, the typed rows and the
+# hash tables of the checks spill to DuckDB's temporary directory instead of growing the
+# process (a 10M-row sales file otherwise peaks near 1.8 GB; see README "Scale"). A lower
+# limit the warehouse already has is kept.
+LOAD_MEMORY_MB = 1024
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # the file size limit bounds a cell, not the csv module
 
@@ -80,17 +86,45 @@ class Problem:
 
 
 @dataclass
+class ParquetSource:
+    """A Parquet file DuckDB reads and validates itself (the lean load): which file column is which."""
+
+    path: Path
+    names: list[str]  # the file's column names, in order
+    by_pos: dict[int, str]  # column position -> contract column
+    types: dict[str, pa.DataType]  # contract column -> the file's Arrow type
+    rows: int
+
+
+@dataclass
 class RawFile:
-    """A file read as strings: contract column name -> values, plus row numbers."""
+    """A file read as strings: contract column name -> values, plus row numbers.
+
+    A Parquet file whose columns DuckDB reads with the same meaning (ParquetSource) is not
+    turned into strings up front: validation reads it in DuckDB (the lean load), and `table`
+    builds the strings only when something asks for them (a file with problems, a preview)."""
 
     name: str
     path: Path
     sha256: str
-    table: pa.Table  # string columns named after contract columns, plus _row
+    text: pa.Table | None  # string columns named after contract columns, plus _row (None: not built yet)
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     blank_rows: int = 0  # rows holding nothing beyond their key: skipped, never stored
     headers: dict[str, str] = field(default_factory=dict)  # contract column -> the file's own header
+    parquet: ParquetSource | None = None
+
+    @property
+    def table(self) -> pa.Table:
+        """The rows as strings (string columns named after contract columns, plus _row)."""
+        if self.text is None:
+            assert self.parquet is not None
+            self.text = _parquet_text(self.parquet, self.name)
+        return self.text
+
+    @property
+    def rows(self) -> int:
+        return self.parquet.rows if self.text is None and self.parquet else self.table.num_rows
 
 
 @dataclass
@@ -430,6 +464,62 @@ def _parquet_columns(pt: pa.Table, by_pos: dict[int, str], name: str) -> dict[st
     return cols
 
 
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _lean_type(kind: str, typ: pa.DataType) -> str | None:
+    """How DuckDB reads a Parquet column of this type for this kind with the meaning the text path
+    gives it: 'number' or 'date' (used as they are), 'text' (the same text as Arrow's cast to
+    string, parsed by the same SQL), or None (only the text path knows: timestamps, decimals,
+    floats in text columns, booleans…)."""
+    if pa.types.is_dictionary(typ):
+        typ = typ.value_type
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return "text"
+    if pa.types.is_integer(typ):
+        return "number" if kind == schema.NUMBER else "text"  # an integer's text is the same in both
+    if pa.types.is_float64(typ) and kind == schema.NUMBER:
+        return "number"  # Arrow writes the shortest text that reads back as the same double
+    if pa.types.is_date32(typ) and kind in (schema.DATE, schema.WEEK):
+        return "date"
+    return None
+
+
+def _lean_parquet(
+    path: Path, table: str, name: str, mapping: dict[str, str] | None
+) -> tuple[ParquetSource, list[str], dict[str, str]] | None:
+    """A Parquet file DuckDB can validate itself (see _lean_type), or None for the text path."""
+    if table in SKIP_KEY_ONLY:
+        return None
+    try:
+        pf = pq.ParquetFile(path)
+        arrow_schema = pf.schema_arrow
+        rows = pf.metadata.num_rows
+    except Exception:
+        return None  # the text path says what is wrong with it
+    names = list(arrow_schema.names)
+    if len({n.lower() for n in names}) != len(names):
+        return None  # DuckDB's column names are case-insensitive: it would rename one of them
+    by_pos, ignored = _map_headers(names, table, name, mapping)
+    types = {col: arrow_schema.field(pos).type for pos, col in by_pos.items()}
+    if any(_lean_type(TABLES[table].column(col).kind, typ) is None for col, typ in types.items()):
+        return None
+    return ParquetSource(path, names, by_pos, types, rows), ignored, _own_headers(names, by_pos)
+
+
+def _parquet_text(source: ParquetSource, name: str) -> pa.Table:
+    """A Parquet file as the text path reads it: its columns as strings, plus _row."""
+    pt = pq.read_table(source.path)
+    cols = _parquet_columns(pt, source.by_pos, name)
+    cols[ROW] = pa.array(range(1, pt.num_rows + 1), pa.int64())
+    return pa.table(cols)
+
+
 def _skip_key_only(out: pa.Table, table: str) -> tuple[pa.Table, int]:
     """Drop the rows that hold nothing beyond the table's key; return them counted."""
     if table not in SKIP_KEY_ONLY:
@@ -466,10 +556,33 @@ def read_file(
             f"{name}: {size / 1024 / 1024:,.1f} MB is over the limit of {settings.max_file_mb:g} MB "
             "(setting max_file_mb / KA_MAX_FILE_MB)."
         )
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
     notes: list[str] = []
     suffix = path.suffix.lower()
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if (magic == b"PAR1" or suffix in (".parquet", ".pq")) and (lean := _lean_parquet(path, table, name, mapping)):
+        source, ignored, own = lean
+        if source.rows == 0:
+            raise KaError(f"{name}: the header is there but no data rows follow.", code=errors.FILE, file=name)
+        if source.rows > settings.max_rows:
+            raise KaError(
+                f"{name}: {source.rows:,} rows is over the limit of {settings.max_rows:,} "
+                "(setting max_rows / KA_MAX_ROWS)."
+            )
+        if ignored:
+            notes.append(f"{name}: columns ignored (not in the {table} table): {', '.join(map(shown, ignored))}.")
+        return RawFile(
+            name=name,
+            path=path,
+            sha256=_sha256_file(path),
+            text=None,
+            ignored_columns=ignored,
+            notes=notes,
+            headers=own,
+            parquet=source,
+        )
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
     if data[:4] == b"PAR1" or suffix in (".parquet", ".pq"):
         try:
             pt = pq.read_table(io.BytesIO(data))
@@ -512,7 +625,7 @@ def read_file(
         name=name,
         path=path,
         sha256=sha,
-        table=out,
+        text=out,
         ignored_columns=ignored,
         notes=notes,
         blank_rows=blank,
@@ -553,9 +666,10 @@ _NO = ", ".join(f"'{w}'" for w in schema.NO_WORDS)
 _MECH = ", ".join(f"'{m}'" for m in schema.MECHANICS)
 
 
-def _parse_expr(col: schema.Column) -> str:
-    """SQL that turns the raw text column into its typed value (NULL when blank or invalid)."""
-    v = f"nullif(trim(r.{col.name}), '')"
+def _parse_expr(col: schema.Column, text: str | None = None) -> str:
+    """SQL that turns the raw text column (or the SQL expression `text`) into its typed value
+    (NULL when blank or invalid)."""
+    v = f"nullif(trim({text or 'r.' + col.name}), '')"
     if col.name in schema.NAME_KINDS:  # a value, its zh or its en: the value (ka_core.names)
         v = names.value_sql(col.name, v)
     if col.kind == schema.NUMBER:
@@ -589,6 +703,15 @@ def _parse_expr(col: schema.Column) -> str:
     return v
 
 
+def _invalid(col: schema.Column, raw: str, parsed: str) -> str:
+    """SQL true when a cell holds something (`raw` not NULL) that is not a valid value of its column."""
+    if col.kind == schema.NUMBER:
+        return f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) < 0 OR NOT isfinite({parsed}))"
+    if col.kind in (schema.DATE, schema.WEEK):
+        return f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) NOT BETWEEN DATE '1900-01-01' AND DATE '2199-12-31')"
+    return f"{raw} IS NOT NULL AND ({parsed}) IS NULL"
+
+
 def _value_problems(col: schema.Column) -> str:
     """SQL yielding (row, column, value, expected) for bad cells of one column."""
     raw = f"nullif(trim(r.{col.name}), '')"
@@ -599,11 +722,8 @@ def _value_problems(col: schema.Column) -> str:
         checks.append(
             f"SELECT r.{FILE}, r.{ROW}, '{col.name}', r.{col.name}, 'missing: expected {expected}' FROM raw r WHERE {raw} IS NULL"
         )
-    bad = f"{raw} IS NOT NULL AND ({parsed}) IS NULL"
-    if col.kind == schema.NUMBER:
-        bad = f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) < 0 OR NOT isfinite({parsed}))"
+    bad = _invalid(col, raw, parsed)
     if col.kind in (schema.DATE, schema.WEEK):
-        bad = f"{raw} IS NOT NULL AND (({parsed}) IS NULL OR ({parsed}) NOT BETWEEN DATE '1900-01-01' AND DATE '2199-12-31')"
         expected += " between 1900 and 2199"
     if col.kind != schema.TEXT:
         checks.append(
@@ -699,9 +819,154 @@ def _duplicate_check(table: str) -> str:
         WHERE n > 1"""
 
 
+def _ident(name: str) -> str:
+    """A column name as an SQL identifier (a file's header may hold any character)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    """A string as an SQL literal, for the statements DuckDB takes no parameters in (a file path)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _lean_column(col: schema.Column, source: ParquetSource) -> tuple[str, str]:
+    """(typed value, true when the cell is a problem) as SQL over the Parquet file read as `r`.
+
+    The value and the verdict are those of the text path (_parse_expr, _value_problems) on the
+    strings Arrow makes of the same cells: text goes through the same SQL, numbers and dates are
+    used as they are where their text would parse back to the same value (_lean_type)."""
+    pos = next((p for p, c in source.by_pos.items() if c == col.name), None)
+    if pos is None:  # an optional column the file lacks (required ones were checked with the headers)
+        return _parse_expr(col, "CAST(NULL AS VARCHAR)"), "false"
+    src = f"r.{_ident(source.names[pos])}"
+    how = _lean_type(col.kind, source.types[col.name])
+    missing = f"{src} IS NULL" if col.required else "false"
+    if how == "number":
+        v = f"CAST({src} AS DOUBLE)"
+        return v, f"({missing} OR {v} < 0 OR NOT isfinite({v}))"
+    if how == "date":
+        v = f"CAST(date_trunc('week', {src}) AS DATE)" if col.kind == schema.WEEK else src
+        return v, f"({missing} OR {v} NOT BETWEEN DATE '1900-01-01' AND DATE '2199-12-31')"
+    text = f"CAST({src} AS VARCHAR)"
+    raw = f"nullif(trim({text}), '')"
+    parsed = _parse_expr(col, text)
+    bad = [f"{raw} IS NULL"] if col.required else []
+    if col.kind != schema.TEXT:
+        bad.append(f"({_invalid(col, raw, parsed)})")
+    return parsed, "(" + (" OR ".join(bad) or "false") + ")"
+
+
+def _validate_lean(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile]) -> Validation | None:
+    """The lean load: DuckDB reads the Parquet files into the typed rows (ka_new) and checks them.
+
+    Returns None when a cell is not valid or DuckDB cannot read a file: the text path then finds
+    and words every problem exactly as for any other file (those files are the rare case; the
+    common case, a valid file, never has its millions of values turned into strings)."""
+    t = TABLES[table]
+    selects = []
+    for f in files:
+        assert f.parquet is not None
+        cols = [_lean_column(c, f.parquet) for c in t.columns]
+        typed = ", ".join(f"{v} AS {c.name}" for c, (v, _) in zip(t.columns, cols, strict=True))
+        bad = " OR ".join(b for _, b in cols)
+        selects.append(
+            f"SELECT {typed}, CAST(r.file_row_number + 1 AS BIGINT) AS {ROW}, {_literal(f.name)} AS {FILE}, "
+            f"coalesce({bad}, false) AS _bad "
+            f"FROM read_parquet({_literal(str(f.parquet.path.absolute()))}, file_row_number = true) AS r"
+        )
+    con.execute("DROP TABLE IF EXISTS ka_new").fetchall()
+    try:
+        con.execute("CREATE TEMP TABLE ka_new AS " + "\nUNION ALL\n".join(selects)).fetchall()
+        bad_cells = con.execute("SELECT count(*) FROM ka_new WHERE _bad").fetchall()[0][0]
+    except duckdb.Error:
+        bad_cells = None
+    if bad_cells != 0:
+        con.execute("DROP TABLE IF EXISTS ka_new").fetchall()
+        return None
+    key = TABLES[table].key
+    cross = [*_REF_CHECKS.get(table, []), *access.load_checks(table)]
+    # Keys grouped by their 64-bit hash (a tenth of the memory of the keys themselves): a hash
+    # seen twice may be a duplicate (or, rarely, two keys with one hash); only then the window
+    # that finds and names each duplicate's first row runs.
+    duplicated = con.execute(
+        f"SELECT 1 FROM ka_new WHERE {' AND '.join(f'{k} IS NOT NULL' for k in key)} "
+        f"GROUP BY hash({', '.join(key)}) HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
+    if duplicated:
+        cross.insert(0, _duplicate_check(table))
+    problems = []
+    if cross:
+        sql = "\nUNION ALL\n".join(f"SELECT * FROM ({c})" for c in cross)
+        problems = _fetch_problems(con, "WITH t AS (SELECT * FROM ka_new)\n" + sql)
+    replaced, warnings = _replaced_and_warnings(con, table, problems)
+    return Validation(table, files, problems, sum(f.rows for f in files), replaced, warnings)
+
+
+def _replaced_and_warnings(
+    cur: duckdb.DuckDBPyConnection, table: str, problems: list[Problem]
+) -> tuple[dict[str, int], list[Problem]]:
+    """When there is no problem: the rows of ka_new that replace existing rows (per file), and the warnings."""
+    replaced: dict[str, int] = {}
+    warnings: list[Problem] = []
+    if not problems:
+        if table in _WARN_CHECKS:
+            sql = "\nUNION ALL\n".join(f"SELECT * FROM ({c})" for c in _WARN_CHECKS[table])
+            warnings = _fetch_problems(cur, "WITH t AS (SELECT * FROM ka_new)\n" + sql)
+        for name, n in cur.execute(
+            f"SELECT n.{FILE}, count(*) FROM ka_new n JOIN {table} o ON {_same_key(table)} GROUP BY n.{FILE}"
+        ).fetchall():
+            replaced[name] = n
+    return replaced, warnings
+
+
+def _same_key(table: str) -> str:
+    """Old row o and new row n have the same key; NULL-safe, since a key column may be blank
+    (a target's category: blank = all categories) and a blank key must replace a blank key."""
+    return " AND ".join(f"o.{k} IS NOT DISTINCT FROM n.{k}" for k in TABLES[table].key)
+
+
+_UNITS = {"bytes": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "kb": 10**3, "mb": 10**6, "gb": 10**9}
+_UNITS["tb"] = 10**12
+
+
+def _limit_bytes(text: str) -> float:
+    """DuckDB's memory_limit as it shows it ('12.4 GiB', '1000.0 MiB') in bytes; unknown: no limit."""
+    number, _, unit = text.strip().partition(" ")
+    try:
+        return float(number) * _UNITS[unit.lower() or "bytes"]
+    except (ValueError, KeyError):
+        return float("inf")
+
+
+@contextmanager
+def memory_cap(con: duckdb.DuckDBPyConnection, mb: int = LOAD_MEMORY_MB) -> Iterator[None]:
+    """DuckDB's memory limit at most `mb` while a load runs, then as it was (the limit is the
+    database's, so a report running meanwhile spills to disk rather than grow the process)."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    lower = _limit_bytes(before) > mb * 2**20
+    if lower:
+        con.execute(f"SET memory_limit = '{int(mb)}MiB'").fetchall()
+    try:
+        yield
+    finally:
+        if lower:
+            con.execute(f"SET memory_limit = {_literal(before)}").fetchall()
+
+
 def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile]) -> Validation:
     """Every problem of every row of the files; prepares the typed rows in temp table `ka_new`."""
+    with memory_cap(con):
+        return _validate_files(con, table, files)
+
+
+def _validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile]) -> Validation:
     t = TABLES[table]
+    if not names.exists(con):
+        names.ensure(con)  # a warehouse made before `names` existed
+    if files and all(f.text is None and f.parquet is not None for f in files):
+        lean = _validate_lean(con, table, files)
+        if lean is not None:
+            return lean
     raws = []
     for f in files:
         tbl = f.table
@@ -712,8 +977,6 @@ def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFi
         raws.append(tbl.select([*t.column_names, ROW, FILE]))
     raw = pa.concat_tables(raws)
     cur = con  # temp tables belong to one connection: write_files reads ka_new on it
-    if not names.exists(cur):
-        names.ensure(cur)  # a warehouse made before `names` existed
     try:
         cur.register("raw", raw)
         cur.execute("DROP TABLE IF EXISTS ka_new").fetchall()
@@ -725,17 +988,7 @@ def validate_files(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFi
         cross = [_duplicate_check(table), *_REF_CHECKS.get(table, []), *access.load_checks(table)]
         value_sql += "\nUNION ALL\n" + "\nUNION ALL\n".join(f"SELECT * FROM ({c})" for c in cross)
         problems = _fetch_problems(cur, "WITH t AS (SELECT * FROM ka_new)\n" + value_sql)
-        replaced = {}
-        warnings = []
-        if not problems:
-            if table in _WARN_CHECKS:
-                sql = "\nUNION ALL\n".join(f"SELECT * FROM ({c})" for c in _WARN_CHECKS[table])
-                warnings = _fetch_problems(cur, "WITH t AS (SELECT * FROM ka_new)\n" + sql)
-            on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
-            for name, n in cur.execute(
-                f"SELECT n.{FILE}, count(*) FROM ka_new n JOIN {table} o ON {on} GROUP BY n.{FILE}"
-            ).fetchall():
-                replaced[name] = n
+        replaced, warnings = _replaced_and_warnings(cur, table, problems)
     finally:
         cur.unregister("raw")
     return Validation(table, files, problems, raw.num_rows, replaced, warnings)
@@ -812,30 +1065,33 @@ def _apply(con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], use
     """Write validated rows (temp table ka_new) file by file; the caller holds the transaction."""
     t = TABLES[table]
     cols = ", ".join(t.column_names)
-    on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
+    on = _same_key(table)
+    # One file: its rows are ka_new's (a copy of ten million rows costs seconds and memory).
+    rows_of = "ka_new" if len(files) == 1 else "ka_file"
     loads = []
     for f in files:
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM ka_loads").fetchall()[0][0]
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE ka_file AS SELECT * FROM ka_new WHERE {FILE} = ?", [f.name]
-        ).fetchall()
+        if rows_of == "ka_file":
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE ka_file AS SELECT * FROM ka_new WHERE {FILE} = ?", [f.name]
+            ).fetchall()
         con.execute(
             f"INSERT INTO {replaced_table(table)} SELECT o.*, ? FROM {table} o "
-            f"WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})",
+            f"WHERE EXISTS (SELECT 1 FROM {rows_of} n WHERE {on})",
             [load_id],
         ).fetchall()
-        replaced = con.execute(f"DELETE FROM {table} o WHERE EXISTS (SELECT 1 FROM ka_file n WHERE {on})").fetchall()[
+        replaced = con.execute(f"DELETE FROM {table} o WHERE EXISTS (SELECT 1 FROM {rows_of} n WHERE {on})").fetchall()[
             0
         ][0]
         inserted = con.execute(
-            f"INSERT INTO {table} ({cols}, {LOAD_ID}) SELECT {cols}, ? FROM ka_file", [load_id]
+            f"INSERT INTO {table} ({cols}, {LOAD_ID}) SELECT {cols}, ? FROM {rows_of}", [load_id]
         ).fetchall()[0][0]
         con.execute(
             "INSERT INTO ka_loads VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL)",
             [load_id, table, f.name, f.sha256, inserted, replaced, user],
         ).fetchall()
         if table == "sales":
-            refresh_weekly(con, "ka_file")
+            refresh_weekly(con, rows_of)
         loads.append({"load_id": load_id, "file_name": f.name, "rows_inserted": inserted, "rows_replaced": replaced})
     if table == "products":
         rebuild_weekly(con)  # a changed category or is_own moves revenue between columns
@@ -847,6 +1103,13 @@ def write_files(
     con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], user: str | access.User | None = None
 ) -> LoadResult:
     """Validate, then write every file in one transaction (all or nothing)."""
+    with memory_cap(con):
+        return _write_files(con, table, files, user)
+
+
+def _write_files(
+    con: duckdb.DuckDBPyConnection, table: str, files: list[RawFile], user: str | access.User | None
+) -> LoadResult:
     validation = validate_files(con, table, files)
     if isinstance(user, access.User):  # a login or --as: his rights and scope (domain.md, "Who sees what")
         validation.problems += [Problem(*p) for p in access.out_of_scope(con, table, user)]
@@ -891,7 +1154,7 @@ REPLACED_SHOWN = 200
 def _replacements(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """The existing rows the validated rows (ka_new) would replace: key, then old and new values."""
     t = TABLES[table]
-    on = " AND ".join(f"o.{k} = n.{k}" for k in t.key)
+    on = _same_key(table)
     rest = [c for c in t.column_names if c not in t.key]
     cols = ", ".join(
         [f"n.{k}" for k in t.key] + [f"o.{c} AS {c}_before, n.{c} AS {c}_after" for c in rest] + [f"n.{ROW} AS row"]

@@ -43,6 +43,11 @@ def test_smoke_run(tmp_path, capsys):
     for key in ("sales_parquet_s", "sales_csv_s", "visits_xlsx_s"):
         assert _number(loads[key]) and loads[key] > 0
     assert loads["sales_rows"] == info["rows"]["sales"]
+    # The lean load against DuckDB's own CREATE TABLE AS of the same file, each in its own process.
+    for key in ("ctas_s", "lean_load_s", "load_to_ctas", "lean_load_peak_mb", "ctas_peak_mb"):
+        assert _number(loads[key]) and loads[key] > 0, key
+    assert loads["load_to_ctas"] == loads["lean_load_s"] / loads["ctas_s"]
+    assert {"Parquet load / DuckDB CTAS", "Parquet load peak MB"} <= {t["target"] for t in data["targets"]}
     assert {t["target"] for t in data["targets"]} >= {"fair-share warm s", "sales Parquet load s"}
     assert all(_number(p["peak_rss_mb"]) for p in data["phases"])
 
@@ -88,3 +93,21 @@ def test_usage_errors_are_exit_status_2(tmp_path):
     assert bench.main(["--sizes", "7m", "--dir", str(tmp_path)]) == 2
     assert bench.main(["--runs", "0", "--dir", str(tmp_path)]) == 2
     assert bench.main(["--no-such-option"]) == 2
+
+
+def test_scale_mode_on_the_smoke_warehouse(tmp_path, capsys):
+    """`bench --scale`: per size the lean load against DuckDB's CTAS, and every report, each measured in its
+    own process (Spark left out here: tests/test_spark.py covers the engine; README "Scale" has its figures)."""
+    out = tmp_path / "scale.json"
+    assert (
+        bench.main(["--scale", "--sizes", "smoke", "--spark-sizes", "", "--dir", str(tmp_path), "--json", str(out)])
+        == 0
+    )
+    (size,) = json.loads(out.read_text())["sizes"]
+    assert size["size"] == "smoke" and size["rows"] > 1000 and "spark" not in size
+    assert _number(size["load"]["load_to_ctas"]) and _number(size["load"]["lean_load_peak_mb"])
+    assert set(size["duckdb"]["reports"]) == set(REPORTS)
+    assert all(_number(r["warm_s"]) and r["warm_s"] > 0 for r in size["duckdb"]["reports"].values())
+    assert _number(size["duckdb"]["peak_mb"])
+    assert "load average" in capsys.readouterr().out
+    assert bench.main(["--scale", "--sizes", "2m", "--dir", str(tmp_path)]) == 2

@@ -1,17 +1,20 @@
 -- targets: each targets row of a year taking part whose chain has a store in
 -- scope, against the year's weeks to date (domain.md, "Targets"). The
 -- CTEs asked and period come from targets_period.sql. Reads: targets_period, scope.
--- Each year from the first to the last week's year, its first Monday and its
--- Mondays (52 or 53) and those up to the period's last week.
+-- Each year taking part (from the first to the last week's year) that has a
+-- targets row, its first Monday and the next year's: no series of years is
+-- generated (generate_series/range have no common form in DuckDB and Spark, see
+-- ka_core/sql/README.md), since only years with a targets row give report rows.
 target_years AS (
     SELECT
-        CAST(y.year AS INTEGER) AS year,
-        CAST(make_date(CAST(y.year AS INTEGER), 1, 1)
-            + CAST((8 - isodow(make_date(CAST(y.year AS INTEGER), 1, 1))) % 7 AS INTEGER) AS DATE) AS first_monday,
-        CAST(make_date(CAST(y.year AS INTEGER) + 1, 1, 1)
-            + CAST((8 - isodow(make_date(CAST(y.year AS INTEGER) + 1, 1, 1))) % 7 AS INTEGER) AS DATE) AS next_first_monday
-    FROM asked
-    CROSS JOIN range(year(asked.first_week), year(asked.last_week) + 1) AS y (year)
+        y.year,
+        CAST(make_date(y.year, 1, 1)
+            + CAST((8 - isodow(make_date(y.year, 1, 1))) % 7 AS INTEGER) AS DATE) AS first_monday,
+        CAST(make_date(y.year + 1, 1, 1)
+            + CAST((8 - isodow(make_date(y.year + 1, 1, 1))) % 7 AS INTEGER) AS DATE) AS next_first_monday
+    FROM (SELECT DISTINCT CAST(year AS INTEGER) AS year FROM targets) AS y
+    CROSS JOIN asked
+    WHERE y.year BETWEEN year(asked.first_week) AND year(asked.last_week)
 ),
 
 target_calendar AS (
