@@ -38,8 +38,16 @@ for col, (title, value) in zip(st.columns(len(cards)), cards, strict=True):
 weekly, visits = data.store_detail(store, f, s)
 st.plotly_chart(
     charts.source_line(
-        charts.store_weekly(weekly, visits, row["market_share"], names[store], lang, currency=s.currency),
-        views.source_text(f, lang),
+        charts.store_weekly(
+            weekly,
+            visits,
+            row["market_share"],
+            names[store],
+            lang,
+            currency=s.currency,
+            customer_share=row["customer_share"],
+        ),
+        state.source(f, lang),
     ),
     key="store_page_chart",
 )
