@@ -98,13 +98,12 @@ def _legend_rows(fig: go.Figure) -> int:
     entries = [tr.name for tr in fig.data if tr.name and tr.showlegend is not False]
     if len(entries) < 2 or fig.layout.showlegend is False:
         return 0
-    rows, used = 1, 0.0
-    for name in entries:
-        w = 40 + text_em(name) * LEGEND_SIZE  # the symbol and its gap, then the text
-        if used and used + w > CHART_PX:
-            rows, used = rows + 1, 0.0
-        used += w
-    return rows
+    widths = [40 + text_em(name) * LEGEND_SIZE for name in entries]  # the symbol and its gap, then the text
+    if sum(widths) <= CHART_PX:
+        return 1
+    # A legend that wraps is laid out in columns as wide as its widest entry (plotly).
+    per_row = max(1, int(CHART_PX // max(widths)))
+    return math.ceil(len(entries) / per_row)
 
 
 def _fit(fig: go.Figure) -> go.Figure:
@@ -549,15 +548,18 @@ def quadrant_scatter(
     if a_cut_potential:
         fig.add_vline(x=a_cut_potential, line=dict(color="#444", dash="dash"))
         # Annotations on a log axis take log10 of the value (shapes take the value).
+        lo, hi = (math.log10(float(v)) for v in (d["potential"].min(), d["potential"].max())) if len(d) else (0, 1)
+        right_half = math.log10(a_cut_potential) > (lo + hi) / 2
         fig.add_annotation(
             x=math.log10(a_cut_potential),
             xref="x",
             y=0.93,
             yref="paper",
-            xanchor="left",
+            # on the side with room: a line in the right half gets its label on its left
+            xanchor="right" if right_half else "left",
             yanchor="top",
             showarrow=False,
-            text=t("a_cut_line", lang),
+            text=t("a_cut_short", lang),
             font=dict(size=13, color="#444"),
         )
     # The quadrants' names in their corners, so the chart reads without the legend.
@@ -588,7 +590,7 @@ def quadrant_scatter(
         title_text=f"{t('potential_axis', lang)} ({fmt.default_currency() if currency is None else currency})",
     )
     if len(d):  # the index axis around the data and the threshold line; the biggest opportunities labelled
-        y_range = fitted(pd.concat([d["fair_share_index"], pd.Series([float(fsi_threshold)])]))
+        y_range = fitted(pd.concat([d["fair_share_index"], pd.Series([float(fsi_threshold)])]), pad=0.12)
         x_range = [float(d["potential"].min()) / 1.25, float(d["potential"].max()) * 1.25]
         fig.update_yaxes(range=y_range)
         fig.update_xaxes(range=[math.log10(v) for v in x_range])
@@ -619,22 +621,23 @@ def quadrant_bars(summary: pd.DataFrame, lang: str, currency: str | None = None)
     """Stores (bars, with their count) per quadrant; each quadrant's opportunity under its name."""
     fig = go.Figure(
         go.Bar(
-            x=[
-                t("quadrant_tick", lang, q=i18n.quadrant(q, lang), opp=fmt.money_short(o, lang, currency))
-                for q, o in zip(summary["quadrant"], summary["opportunity"], strict=True)
-            ],
+            x=[i18n.quadrant(q, lang) for q in summary["quadrant"]],
             y=summary["stores"],
             marker_color=[QUADRANT_COLORS[q] for q in summary["quadrant"]],
-            text=[fmt.count(n, lang) for n in summary["stores"]],
+            # the count, and the opportunity under it: narrow bars (a phone, a column) keep both readable
+            text=[
+                f"<b>{fmt.count(n, lang)}</b><br>{fmt.money_short(o, lang, currency)}"
+                for n, o in zip(summary["stores"], summary["opportunity"], strict=True)
+            ],
             textposition="outside",
-            textfont=dict(size=18),
+            textfont=dict(size=13),
             cliponaxis=False,
             hovertemplate="%{x}: %{y}<extra></extra>",
         )
     )
     fig.update_xaxes(tickangle=0)
     fig.update_traces(customdata=[[q] for q in summary["quadrant"]])  # a click picks the quadrant
-    fig.update_yaxes(title_text=t("stores", lang), range=[0, float(summary["stores"].max()) * 1.2 + 1])
+    fig.update_yaxes(title_text=t("stores", lang), range=[0, float(summary["stores"].max()) * 1.35 + 1])
     total = float(summary["opportunity"].sum())
     attack = summary[summary["quadrant"] == "Attack"]
     title = t(
@@ -658,7 +661,7 @@ def promo_profit(
         y=[0, hi],
         mode="lines",
         line=dict(color="#999", dash="dash"),
-        name=t("roi_zero", lang),
+        name=t("roi_zero_short", lang),
         hoverinfo="skip",
     )
     for mech, g in d.groupby("mechanic"):
@@ -710,7 +713,7 @@ def lift_by_mechanic(df: pd.DataFrame, lang: str, names: _names.Lookup | None = 
             hovertemplate="%{x}: " + fmt.hover(PCT, "y", digits=0) + "<extra></extra>",
         )
     )
-    fig.update_yaxes(title_text=label("lift_pct", lang) + " (%)")
+    fig.update_yaxes(title_text=label("lift_pct", lang), ticksuffix="%")
     title = t("lift_by_mechanic_title", lang)
     best = df.dropna(subset=["lift_pct"]).sort_values(["lift_pct", "mechanic"], ascending=[False, True]).head(1)
     if len(best):
@@ -754,6 +757,8 @@ def promo_weekly(w: pd.DataFrame, promo: str, lang: str, summary: dict | None = 
                 line_width=0,
                 annotation_text=t(key, lang),
                 annotation_position="top left",
+                # the post weeks' label a line lower: on a phone the two bands are narrower than their labels
+                annotation=dict(yshift=-18) if phase == "post" else None,
             )
     oos = w[w["oos_visits"] > 0]
     if len(oos):
@@ -789,7 +794,7 @@ def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
         rows=1,
         cols=2,
         column_widths=[0.55, 0.45],
-        horizontal_spacing=0.12,
+        horizontal_spacing=0.06,
         subplot_titles=(label("visits", lang), t("attack", lang)),
     )
     fig.add_bar(
@@ -824,6 +829,8 @@ def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
         col=2,
     )
     fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(showticklabels=False, row=1, col=2)  # the same managers as on the left
+    fig.update_xaxes(range=[0, float(df["visits"].max() or 1) * 1.2], row=1, col=1)  # room for the counts
     fig.update_layout(barmode="stack")
     title = t(
         "by_manager_point",

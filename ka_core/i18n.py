@@ -666,3 +666,10 @@ TEXT.update(
         "open_store_help": ("Click a row to open the store's page.", "点击一行打开门店页。"),
     }
 )
+
+TEXT.update(
+    {
+        "a_cut_short": (" class A by potential →", " 潜力A类 →"),
+        "roi_zero_short": ("Break-even (ROI = 0)", "盈亏平衡（ROI = 0）"),
+    }
+)
