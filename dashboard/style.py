@@ -37,6 +37,8 @@ PHONE_CSS = """
   [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
   [data-testid="stFileUploaderDropzone"] { flex-direction: column; align-items: stretch; gap: 0.5rem; }
   [data-testid="stMain"] h1 { font-size: 1.9rem; }
+  /* plotly's toolbar would lie over the chart's title; a tap still picks a bar or a store */
+  [data-testid="stPlotlyChart"] .modebar-container { display: none !important; }
 }
 """
 

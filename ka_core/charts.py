@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -17,6 +18,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from . import fmt, i18n
+from . import names as _names
 from .fmt import COUNT, DATE, INDEX, MONEY, PCT, SHARE
 from .i18n import label, t
 
@@ -56,16 +58,124 @@ def chain_color(chain: str) -> str:
     return PALETTE[int(hashlib.md5(chain.encode()).hexdigest(), 16) % len(PALETTE)]
 
 
-def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
+# Phones (390 px) and projectors alike. The page cannot know the screen's width, so every chart's
+# title is wrapped at a width that fits a phone (about 350 px of chart), the legend sits below the
+# plot (never over the title), and the margins are set from the lines they hold.
+TITLE_SIZE = 18
+SOURCE_SIZE = 12
+LEGEND_SIZE = 13
+CHART_PX = 340  # the width every title line and legend row is budgeted for (a 390 px phone)
+LABELS = 15  # the stores labelled on a scatter, biggest opportunity first (at most about 40)
+TITLE_DROP = 14  # px
+_WIDE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+_TOKENS = re.compile(
+    r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+|\s+"
+)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def text_em(text: str) -> float:
+    """A text's width in ems, an upper estimate: a Chinese character 1 em, a capital or digit 0.68, other 0.56."""
+    plain = _TAGS.sub("", text)
+    return sum(
+        1.0 if _WIDE.match(ch) else 0.3 if ch == " " else 0.68 if ch.isupper() or ch.isdigit() else 0.56 for ch in plain
+    )
+
+
+def wrap(text: str, size: int, px: int = CHART_PX) -> list[str]:
+    """`text` in lines no wider than `px` at font `size` (words kept whole; Chinese breaks anywhere)."""
+    budget = px / size
+    lines: list[str] = []
+    line = ""
+    for token in _TOKENS.findall(" ".join(text.replace("<br>", " ").split())):
+        if line and not token.isspace() and text_em(line + token) > budget and line.strip():
+            lines.append(line.rstrip())
+            line = ""
+        if not (token.isspace() and not line):
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def _legend_rows(fig: go.Figure) -> int:
+    """How many rows the horizontal legend takes on a phone (0: no legend)."""
+    entries = [tr.name for tr in fig.data if tr.name and tr.showlegend is not False]
+    if len(entries) < 2 or fig.layout.showlegend is False:
+        return 0
+    widths = [40 + text_em(name) * LEGEND_SIZE for name in entries]  # the symbol and its gap, then the text
+    if sum(widths) <= CHART_PX:
+        return 1
+    # A legend that wraps is laid out in columns as wide as its widest entry (plotly).
+    per_row = max(1, int(CHART_PX // max(widths)))
+    return math.ceil(len(entries) / per_row)
+
+
+def _fit(fig: go.Figure) -> go.Figure:
+    """Margins from the title's and the legend's lines, the legend below the plot clear of the axis title."""
+    lines = (fig.layout.title.text or "").count("<br>") + 1 if fig.layout.title.text else 0
+    sub = fig.layout.title.subtitle.text
+    sub_lines = sub.count("<br>") + 1 if sub else 0
+    top = TITLE_DROP + 12 + lines * round(TITLE_SIZE * 1.3) + sub_lines * round(SOURCE_SIZE * 1.4) + 10
+    rows = _legend_rows(fig)
+    axis_px = 62 if any(ax.title.text for ax in (fig.layout.xaxis,) if ax) else 34
+    bottom = axis_px + rows * 24 + (8 if rows else 0)
     fig.update_layout(
-        title=dict(text=title, font=dict(size=20)),
+        # plotly anchors a title of several lines by its first line: moved down so that line is whole
+        title_y=1 - TITLE_DROP / (fig.layout.height or 450),
+        margin=dict(l=10, r=10, t=top + _extra_top(fig), b=bottom),
+        legend=dict(
+            orientation="h",
+            x=0,
+            xanchor="left",
+            y=0,
+            yanchor="bottom",
+            yref="container",
+            font=dict(size=LEGEND_SIZE),
+        ),
+    )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def _extra_top(fig: go.Figure) -> int:
+    """Room above the plot that a chart asked for (subplot titles, a label over the plot)."""
+    meta = fig.layout.meta
+    return int(meta.get("extra_top", 0)) if isinstance(meta, dict) else 0
+
+
+def _layout(fig: go.Figure, title: str, height: int = 480, source: str | None = None, extra_top: int = 0) -> go.Figure:
+    if extra_top:
+        fig.update_layout(meta=dict(extra_top=extra_top))
+    fig.update_layout(
+        title=dict(
+            text="<br>".join(wrap(title, TITLE_SIZE)),
+            font=dict(size=TITLE_SIZE),
+            x=0,
+            xref="container",
+            xanchor="left",
+            y=1,
+            yref="container",
+            yanchor="top",
+            pad=dict(l=8, t=12),
+            subtitle=dict(
+                text="<br>".join(wrap(source, SOURCE_SIZE)) if source else None,
+                font=dict(size=SOURCE_SIZE, color="#666"),
+            ),
+        ),
         font=FONT,
         height=height,
-        margin=dict(l=70, r=30, t=70, b=60),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
         hoverlabel=dict(font_size=14),
     )
-    return fig
+    return _fit(fig)
+
+
+def _shown(value, kind: str, lang: str, names: _names.Lookup | None):
+    """A chain, region, category or mechanic as the user reads it (the `names` table), else itself."""
+    if kind == "mechanic" and not (names and names.get("mechanic", {}).get(value)):
+        return i18n.mechanic(value, lang)
+    return _names.shown(value, kind, names or {}, lang)
 
 
 def empty(message: str) -> go.Figure:
@@ -79,24 +189,33 @@ def empty(message: str) -> go.Figure:
     return _layout(fig, "", height=240)
 
 
-def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float, currency: str | None = None) -> go.Figure:
-    """Own sales by chain as bars (coloured A/B/C) and the cumulative share as a line."""
+def pareto(
+    df: pd.DataFrame,
+    lang: str,
+    a_cut: float,
+    b_cut: float,
+    currency: str | None = None,
+    names: _names.Lookup | None = None,
+) -> go.Figure:
+    """Own sales by chain as bars (coloured A/B/C) and the cumulative share as a line; the title
+    says how many chains make class A. A bar's customdata[0] is its chain (a click filters to it)."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
+    shown = [_shown(c, "chain", lang, names) for c in df["chain"]]
     fig.add_bar(
-        x=df["chain"],
+        x=shown,
         y=df["own_revenue"],
         marker_color=[ABC_COLORS[a] for a in df["abc"]],
         text=[f"{a}" for a in df["abc"]],
         textposition="outside",
         name=label("own_revenue", lang),
         customdata=[
-            [fmt.money(v, lang, currency), fmt.pct(s, lang)]
-            for v, s in zip(df["own_revenue"], df["share"], strict=True)
+            [c, fmt.money(v, lang, currency), fmt.pct(s, lang)]
+            for c, v, s in zip(df["chain"], df["own_revenue"], df["share"], strict=True)
         ],
-        hovertemplate="%{x}<br>%{customdata[0]} (%{customdata[1]})<extra></extra>",
+        hovertemplate="%{x}<br>%{customdata[1]} (%{customdata[2]})<extra></extra>",
     )
     fig.add_scatter(
-        x=df["chain"],
+        x=shown,
         y=df["cum_share"],
         mode="lines+markers",
         name=label("cum_share", lang),
@@ -119,44 +238,149 @@ def pareto(df: pd.DataFrame, lang: str, a_cut: float, b_cut: float, currency: st
         )
     # Bars end below the cut lines, so the lines' labels never sit on a bar.
     top = float(df["own_revenue"].max()) * 1.45
-    fig.update_yaxes(title_text=label("own_revenue", lang), range=[0, top], secondary_y=False)
+    fig.update_yaxes(title_text=money_title("own_revenue", lang, currency), range=[0, top], secondary_y=False)
     money_axis(fig, top, lang, currency=currency, secondary_y=False)
     fig.update_yaxes(
-        title_text=label("cum_share", lang), tickformat=fmt.AXIS[SHARE], range=[0, 1.05], dtick=0.2, secondary_y=True
+        title_text=label("cum_share", lang) + " (%)",
+        tickformat=fmt.AXIS[SHARE],
+        range=[0, 1.05],
+        dtick=0.2,
+        secondary_y=True,
     )
     fig.update_yaxes(showgrid=False, secondary_y=True)
-    return _layout(fig, t("pareto_title", lang), height=420)
+    a = df[df["abc"] == "A"]
+    title = t("pareto_point", lang, n=len(a), share=fmt.pct(float(a["share"].sum()), lang, 0))
+    return _layout(fig, title, height=440)
 
 
-def share_scatter(q: pd.DataFrame, lang: str, currency: str | None = None) -> go.Figure:
-    """Customer share against market share per store, coloured by chain, sized by potential."""
+def money_title(metric: str, lang: str, currency: str | None = None) -> str:
+    """An axis title for money: the metric and its currency, e.g. "Own sales (¥)"."""
+    return f"{label(metric, lang)} ({fmt.default_currency() if currency is None else currency})"
+
+
+def fitted(values: pd.Series, floor: float | None = 0.0, pad: float = 0.06) -> list[float]:
+    """An axis range around the data (no half-empty axis): min to max with a margin, not below `floor`."""
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    if values.empty:
+        return [0.0 if floor is None else floor, 1.0]
+    lo, hi = float(values.min()), float(values.max())
+    span = hi - lo or abs(hi) or 1.0
+    lo, hi = lo - pad * span, hi + pad * span
+    return [lo if floor is None else max(floor, lo), hi]
+
+
+def top_by_opportunity(d: pd.DataFrame, n: int) -> list[str]:
+    """The store_ids of the `n` biggest opportunities (> 0), biggest first, ties by store_id."""
+    ranked = d[d["opportunity"] > 0].sort_values(["opportunity", "store_id"], ascending=[False, True])
+    return list(ranked["store_id"].head(n))
+
+
+# Where a label may sit, as (dx, dy) px from its point: close first, then further with a leader line.
+LABEL_SPOTS = ((0, -20), (0, 20), (36, -16), (-36, -16), (36, 16), (-36, 16), (0, -38), (0, 38), (56, 0), (-56, 0))
+LABEL_SIZE = 11
+PHONE_PLOT = (270, 0.62)  # a phone's plot: px wide, and the share of the chart's height it gets
+
+
+def place_labels(
+    d: pd.DataFrame,
+    stores: list[str],
+    xcol: str,
+    ycol: str,
+    x_range: list[float],
+    y_range: list[float],
+    height: int,
+    log_x: bool = False,
+) -> list[tuple[str, float, float, int, int]]:
+    """Labels for `stores` (in that order) that overlap no other label: (store_id, x, y, dx, dy).
+
+    Placed on a phone's plot (the narrowest the chart is drawn): where labels clear each other
+    there, they clear each other on a wider screen too (points only move apart). A store whose
+    label finds no free spot is left unlabelled.
+    """
+    width, plot_h = PHONE_PLOT[0], PHONE_PLOT[1] * height
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        x0, x1 = (math.log10(v) for v in x_range) if log_x else x_range
+        xv = math.log10(x) if log_x else x
+        return (xv - x0) / ((x1 - x0) or 1) * width, (y_range[1] - y) / ((y_range[1] - y_range[0]) or 1) * plot_h
+
+    rows = d.drop_duplicates("store_id").set_index("store_id")
+    boxes: list[tuple[float, float, float, float]] = []
+    out = []
+    for sid in stores:
+        x, y = float(rows.at[sid, xcol]), float(rows.at[sid, ycol])
+        cx, cy = px(x, y)
+        w, h = text_em(sid) * LABEL_SIZE + 4, LABEL_SIZE + 4
+        for dx, dy in LABEL_SPOTS:
+            box = (cx + dx - w / 2, cy + dy - h / 2, cx + dx + w / 2, cy + dy + h / 2)
+            inside = box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= plot_h
+            if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+                boxes.append(box)
+                out.append((sid, x, y, dx, dy))
+                break
+    return out
+
+
+def _add_labels(fig: go.Figure, placed, log_x: bool = False) -> None:
+    """The placed labels as annotations with a thin leader line to their point."""
+    for sid, x, y, dx, dy in placed:
+        fig.add_annotation(
+            x=math.log10(x) if log_x else x,
+            y=y,
+            text=sid,
+            ax=dx,
+            ay=dy,
+            showarrow=True,
+            arrowhead=0,
+            arrowwidth=1,
+            arrowcolor="#888",
+            standoff=4,
+            font=dict(size=LABEL_SIZE, color="#222"),
+            bgcolor="rgba(255,255,255,0.7)",
+            name="store_label",
+        )
+
+
+def share_scatter(
+    q: pd.DataFrame,
+    lang: str,
+    currency: str | None = None,
+    names: _names.Lookup | None = None,
+    labels: int = LABELS,
+) -> go.Figure:
+    """Customer share against market share per store, coloured by chain, sized by potential; the
+    `labels` biggest opportunities carry their store id, the axes fit the data, the title says
+    how much opportunity the stores below fair share hold. customdata[0] is the store (a click
+    opens it)."""
     d = q.dropna(subset=["customer_share", "market_share"])
     fig = go.Figure()
-    x_top = max(0.05, float(d["market_share"].max()) * 1.3) if len(d) else 1
-    y_top = max(0.05, float(d["customer_share"].max()) * 1.05) if len(d) else 1
-    line_top = min(x_top, y_top)
-    fig.add_scatter(
-        x=[0, line_top],
-        y=[0, line_top],
-        mode="lines",
-        line=dict(color="#999", dash="dash"),
-        name=t("fair_share_line", lang),
-        hoverinfo="skip",
-    )
+    x_range = fitted(d["market_share"]) if len(d) else [0, 1]
+    y_range = fitted(d["customer_share"]) if len(d) else [0, 1]
+    lo, hi = max(x_range[0], y_range[0]), min(x_range[1], y_range[1])
+    if lo < hi:  # the fair-share diagonal, where it crosses the plot
+        fig.add_scatter(
+            x=[lo, hi],
+            y=[lo, hi],
+            mode="lines",
+            line=dict(color="#999", dash="dash"),
+            name=t("fair_share_line_short", lang),
+            hoverinfo="skip",
+        )
     size_ref = float(d["potential"].max()) if len(d) else 1
+    top = top_by_opportunity(d, labels)
     for chain, g in d.groupby("chain"):
         fig.add_scatter(
             x=g["market_share"],
             y=g["customer_share"],
             mode="markers",
-            name=chain,
+            name=_shown(chain, "chain", lang, names),
             marker=dict(
                 size=8 + 30 * (g["potential"] / size_ref) ** 0.5,
                 color=chain_color(chain),
                 opacity=0.75,
                 line=dict(width=0.5, color="white"),
             ),
-            customdata=g[["store_id", "store_name", "potential", "fair_share_index"]].values,
+            customdata=g[["store_id", "store_name", "potential", "fair_share_index", "chain"]].values,
             hovertemplate=(
                 "<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
                 + label("customer_share", lang)
@@ -177,9 +401,20 @@ def share_scatter(q: pd.DataFrame, lang: str, currency: str | None = None) -> go
                 + "<extra>%{fullData.name}</extra>"
             ),
         )
-    fig.update_xaxes(title_text=label("market_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, x_top])
-    fig.update_yaxes(title_text=label("customer_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, y_top])
-    return _layout(fig, t("share_title", lang), height=560)
+    fig.update_xaxes(title_text=label("market_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=x_range)
+    fig.update_yaxes(title_text=label("customer_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=y_range)
+    height = 600
+    placed = place_labels(d, top, "market_share", "customer_share", x_range, y_range, height)
+    _add_labels(fig, placed)
+    below = d[d["opportunity"] > 0]
+    title = t(
+        "share_point",
+        lang,
+        n=fmt.count(len(below), lang),
+        opp=fmt.money(float(below["opportunity"].sum()), lang, currency),
+        k=len(placed),
+    )
+    return _layout(fig, title, height=height)
 
 
 def store_weekly(
@@ -189,8 +424,11 @@ def store_weekly(
     store: str,
     lang: str,
     currency: str | None = None,
+    customer_share: float | None = None,
 ) -> go.Figure:
-    """A store's weekly own and category sales (top), customer share against market share (bottom), visits marked."""
+    """A store's weekly own and category sales (top), customer share against market share (bottom), visits marked.
+
+    With the period's `customer_share` the title states where the store stands against the market."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.08)
     fig.add_scatter(
         x=w["week"],
@@ -233,7 +471,12 @@ def store_weekly(
             col=1,
             hovertemplate=fmt.hover(DATE, "x", lang) + "<extra>" + t("visit_marker", lang) + "</extra>",
         )
-    fig.update_yaxes(title_text=t("revenue_axis", lang), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(
+        title_text=f"{t('revenue_axis', lang)} ({fmt.default_currency() if currency is None else currency})",
+        rangemode="tozero",
+        row=1,
+        col=1,
+    )
     money_axis(
         fig, float(pd.concat([w["category_revenue"], w["own_revenue"]]).max()), lang, currency=currency, row=1, col=1
     )
@@ -247,15 +490,28 @@ def store_weekly(
     )
     fig.update_xaxes(title_text=t("week", lang), row=2, col=1)
     fig.update_xaxes(tickformat=fmt.date_tick(lang))
-    return _layout(fig, t("store_weekly_title", lang, store=store), height=600)
+    title = t("store_weekly_title", lang, store=store)
+    if not fmt.missing(customer_share) and not fmt.missing(market_share):
+        key = "store_point_below" if customer_share < market_share else "store_point_above"
+        title = t(key, lang, store=store, cs=fmt.pct(customer_share, lang), ms=fmt.pct(market_share, lang))
+    return _layout(fig, title, height=620)
 
 
 def quadrant_scatter(
-    q: pd.DataFrame, lang: str, fsi_threshold: float, a_cut_potential: float | None, currency: str | None = None
+    q: pd.DataFrame,
+    lang: str,
+    fsi_threshold: float,
+    a_cut_potential: float | None,
+    currency: str | None = None,
+    names: _names.Lookup | None = None,
+    labels: int = LABELS,
 ) -> go.Figure:
-    """Potential (log) against fair-share index, coloured by quadrant, with the cut lines."""
+    """Potential (log) against fair-share index, coloured by quadrant, with the cut lines; the
+    biggest opportunities labelled, the index axis fitted to the data. customdata[0] is the store,
+    customdata[4] its quadrant (a click opens the store)."""
     d = q.dropna(subset=["potential", "fair_share_index"])
     d = d[d["potential"] > 0]
+    top = top_by_opportunity(d, labels)
     fig = go.Figure()
     for quad, color in QUADRANT_COLORS.items():
         g = d[d["quadrant"] == quad]
@@ -267,7 +523,10 @@ def quadrant_scatter(
             mode="markers",
             name=i18n.quadrant(quad, lang),
             marker=dict(size=11, color=color, opacity=0.85, line=dict(width=0.5, color="white")),
-            customdata=g[["store_id", "store_name", "chain", "opportunity"]].values,
+            customdata=[
+                [sid, name, _shown(c, "chain", lang, names), o, quad]
+                for sid, name, c, o in zip(g["store_id"], g["store_name"], g["chain"], g["opportunity"], strict=True)
+            ],
             hovertemplate=(
                 "<b>%{customdata[1]}</b> (%{customdata[0]}, %{customdata[2]})<br>"
                 + label("potential", lang)
@@ -293,15 +552,18 @@ def quadrant_scatter(
     if a_cut_potential:
         fig.add_vline(x=a_cut_potential, line=dict(color="#444", dash="dash"))
         # Annotations on a log axis take log10 of the value (shapes take the value).
+        lo, hi = (math.log10(float(v)) for v in (d["potential"].min(), d["potential"].max())) if len(d) else (0, 1)
+        right_half = math.log10(a_cut_potential) > (lo + hi) / 2
         fig.add_annotation(
             x=math.log10(a_cut_potential),
             xref="x",
-            y=1,
+            y=0.93,
             yref="paper",
-            xanchor="left",
-            yanchor="bottom",
+            # on the side with room: a line in the right half gets its label on its left
+            xanchor="right" if right_half else "left",
+            yanchor="top",
             showarrow=False,
-            text=t("a_cut_line", lang),
+            text=t("a_cut_short", lang),
             font=dict(size=13, color="#444"),
         )
     # The quadrants' names in their corners, so the chart reads without the legend.
@@ -327,9 +589,26 @@ def quadrant_scatter(
     if len(d):
         ticks, texts = fmt.money_log_ticks(float(d["potential"].min()), float(d["potential"].max()), lang, currency)
         fig.update_xaxes(tickvals=ticks, ticktext=texts)
-    fig.update_xaxes(type="log", title_text=t("potential_axis", lang))
+    fig.update_xaxes(
+        type="log",
+        title_text=f"{t('potential_axis', lang)} ({fmt.default_currency() if currency is None else currency})",
+    )
+    if len(d):  # the index axis around the data and the threshold line; the biggest opportunities labelled
+        y_range = fitted(pd.concat([d["fair_share_index"], pd.Series([float(fsi_threshold)])]), pad=0.12)
+        x_range = [float(d["potential"].min()) / 1.25, float(d["potential"].max()) * 1.25]
+        fig.update_yaxes(range=y_range)
+        fig.update_xaxes(range=[math.log10(v) for v in x_range])
+        placed = place_labels(d, top, "potential", "fair_share_index", x_range, y_range, 580, log_x=True)
+        _add_labels(fig, placed, log_x=True)
     fig.update_yaxes(title_text=t("fsi_axis", lang))
-    fig = _layout(fig, t("quadrant_title", lang), height=560)
+    attack = d[d["quadrant"] == "Attack"]
+    title = t(
+        "quadrant_point",
+        lang,
+        n=fmt.count(len(attack), lang),
+        opp=fmt.money(float(attack["opportunity"].sum()), lang, currency),
+    )
+    fig = _layout(fig, title, height=580)
     fig.update_layout(showlegend=False)  # the corners name the quadrants
     return fig
 
@@ -346,26 +625,38 @@ def quadrant_bars(summary: pd.DataFrame, lang: str, currency: str | None = None)
     """Stores (bars, with their count) per quadrant; each quadrant's opportunity under its name."""
     fig = go.Figure(
         go.Bar(
-            x=[
-                t("quadrant_tick", lang, q=i18n.quadrant(q, lang), opp=fmt.money_short(o, lang, currency))
-                for q, o in zip(summary["quadrant"], summary["opportunity"], strict=True)
-            ],
+            x=[i18n.quadrant(q, lang) for q in summary["quadrant"]],
             y=summary["stores"],
             marker_color=[QUADRANT_COLORS[q] for q in summary["quadrant"]],
-            text=[fmt.count(n, lang) for n in summary["stores"]],
+            # the count, and the opportunity under it: narrow bars (a phone, a column) keep both readable
+            text=[
+                f"<b>{fmt.count(n, lang)}</b><br>{fmt.money_short(o, lang, currency)}"
+                for n, o in zip(summary["stores"], summary["opportunity"], strict=True)
+            ],
             textposition="outside",
-            textfont=dict(size=18),
+            textfont=dict(size=13),
             cliponaxis=False,
             hovertemplate="%{x}: %{y}<extra></extra>",
         )
     )
     fig.update_xaxes(tickangle=0)
-    fig.update_yaxes(title_text=t("stores", lang), range=[0, float(summary["stores"].max()) * 1.2 + 1])
-    return _layout(fig, t("quadrant_counts", lang), height=440)
+    fig.update_traces(customdata=[[q] for q in summary["quadrant"]])  # a click picks the quadrant
+    fig.update_yaxes(title_text=t("stores", lang), range=[0, float(summary["stores"].max()) * 1.35 + 1])
+    total = float(summary["opportunity"].sum())
+    attack = summary[summary["quadrant"] == "Attack"]
+    title = t(
+        "quadrant_bars_point",
+        lang,
+        n=fmt.count(int(attack["stores"].sum()), lang),
+        share=fmt.pct(float(attack["opportunity"].sum()) / total if total else None, lang, 0),
+    )
+    return _layout(fig, title, height=460)
 
 
-def promo_profit(summary: pd.DataFrame, lang: str, currency: str | None = None) -> go.Figure:
-    """Each promotion's incremental gross profit against its cost; above the diagonal it paid."""
+def promo_profit(
+    summary: pd.DataFrame, lang: str, currency: str | None = None, names: _names.Lookup | None = None
+) -> go.Figure:
+    """Each promotion's incremental gross profit against its cost; above the diagonal it paid (the title counts them)."""
     d = summary.dropna(subset=["incremental_gross_profit", "cost"])
     fig = go.Figure()
     hi = float(max(d["cost"].max(), 1)) * 1.1 if len(d) else 1  # the diagonal spans the costs
@@ -374,7 +665,7 @@ def promo_profit(summary: pd.DataFrame, lang: str, currency: str | None = None) 
         y=[0, hi],
         mode="lines",
         line=dict(color="#999", dash="dash"),
-        name=t("roi_zero", lang),
+        name=t("roi_zero_short", lang),
         hoverinfo="skip",
     )
     for mech, g in d.groupby("mechanic"):
@@ -382,11 +673,11 @@ def promo_profit(summary: pd.DataFrame, lang: str, currency: str | None = None) 
             x=g["cost"],
             y=g["incremental_gross_profit"],
             mode="markers",
-            name=i18n.mechanic(mech, lang),
+            name=_shown(mech, "mechanic", lang, names),
             marker=dict(size=12, opacity=0.85, color=MECHANIC_COLORS.get(mech, "#7f7f7f")),
             # gross profit may be negative: its text from fmt (-¥1,234), not a hover format (¥-1,234)
             customdata=[
-                [p, c, r, fmt.money_full(gp, lang, currency)]
+                [p, _shown(c, "chain", lang, names), r, fmt.money_full(gp, lang, currency)]
                 for p, c, r, gp in zip(g["promo_id"], g["chain"], g["roi"], g["incremental_gross_profit"], strict=True)
             ],
             hovertemplate="<b>%{customdata[0]}</b> %{customdata[1]}<br>"
@@ -401,23 +692,24 @@ def promo_profit(summary: pd.DataFrame, lang: str, currency: str | None = None) 
             + fmt.hover(SHARE, "customdata[2]", digits=0)
             + "<extra>%{fullData.name}</extra>",
         )
-    fig.update_xaxes(title_text=label("cost", lang))
-    fig.update_yaxes(title_text=label("incremental_gross_profit", lang))
+    fig.update_xaxes(title_text=money_title("cost", lang, currency))
+    fig.update_yaxes(title_text=money_title("incremental_gross_profit", lang, currency))
     if len(d):
         money_axis(fig, hi, lang, axis="x", currency=currency)
         fig.update_xaxes(range=[-0.03 * hi, hi])
         lo, top = float(min(d["incremental_gross_profit"].min(), 0)), float(d["incremental_gross_profit"].max())
         if lo >= 0:
             money_axis(fig, top, lang, currency=currency)
-    fig = _layout(fig, t("promo_summary_title", lang), height=500)
-    fig.update_layout(legend=dict(orientation="h", y=-0.18, yanchor="top", x=0, xanchor="left"))
-    return fig
+    roi = d["roi"].dropna()
+    title = t("promo_profit_point", lang, n=int((roi > 0).sum()), m=len(roi))
+    return _layout(fig, title, height=520)
 
 
-def lift_by_mechanic(df: pd.DataFrame, lang: str) -> go.Figure:
+def lift_by_mechanic(df: pd.DataFrame, lang: str, names: _names.Lookup | None = None) -> go.Figure:
+    """The median lift per mechanic; the title names the mechanic that lifts most."""
     fig = go.Figure(
         go.Bar(
-            x=[i18n.mechanic(m, lang) for m in df["mechanic"]],
+            x=[_shown(m, "mechanic", lang, names) for m in df["mechanic"]],
             y=df["lift_pct"],
             marker_color=[MECHANIC_COLORS.get(m, "#7f7f7f") for m in df["mechanic"]],
             text=[fmt.signed_pct(v, lang, 0) for v in df["lift_pct"]],
@@ -425,12 +717,23 @@ def lift_by_mechanic(df: pd.DataFrame, lang: str) -> go.Figure:
             hovertemplate="%{x}: " + fmt.hover(PCT, "y", digits=0) + "<extra></extra>",
         )
     )
-    fig.update_yaxes(title_text=label("lift_pct", lang))
-    return _layout(fig, t("lift_by_mechanic_title", lang), height=500)
+    fig.update_yaxes(title_text=label("lift_pct", lang), ticksuffix="%")
+    title = t("lift_by_mechanic_title", lang)
+    best = df.dropna(subset=["lift_pct"]).sort_values(["lift_pct", "mechanic"], ascending=[False, True]).head(1)
+    if len(best):
+        title = t(
+            "lift_point",
+            lang,
+            mech=_shown(best["mechanic"].iloc[0], "mechanic", lang, names),
+            lift=fmt.signed_pct(float(best["lift_pct"].iloc[0]), lang, 0),
+        )
+    return _layout(fig, title, height=500)
 
 
-def promo_weekly(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
-    """Weekly units with the baseline, promotion weeks shaded, post weeks and OOS visits marked."""
+def promo_weekly(w: pd.DataFrame, promo: str, lang: str, summary: dict | None = None) -> go.Figure:
+    """Weekly units with the baseline, promotion weeks shaded, post weeks and OOS visits marked.
+
+    With the promotion's promo-summary row the title states its incremental units and ROI."""
     fig = go.Figure()
     fig.add_bar(
         x=w["week"],
@@ -458,6 +761,8 @@ def promo_weekly(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
                 line_width=0,
                 annotation_text=t(key, lang),
                 annotation_position="top left",
+                # the post weeks' label a line lower: on a phone the two bands are narrower than their labels
+                annotation=dict(yshift=-18) if phase == "post" else None,
             )
     oos = w[w["oos_visits"] > 0]
     if len(oos):
@@ -475,7 +780,16 @@ def promo_weekly(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
     fig.update_yaxes(
         title_text=t("units_axis", lang), range=[0, float(w["units"].max() or 1) * 1.35], tickformat=fmt.AXIS[COUNT]
     )
-    return _layout(fig, t("promo_weekly_title", lang, promo=promo), height=460)
+    title = t("promo_weekly_title", lang, promo=promo)
+    if summary and not fmt.missing(summary.get("incremental_units")):
+        title = t(
+            "promo_weekly_point",
+            lang,
+            promo=promo,
+            units=fmt.number(summary["incremental_units"], lang, 0),
+            roi=fmt.pct(summary.get("roi"), lang, 0),
+        )
+    return _layout(fig, title, height=480)
 
 
 def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -484,7 +798,7 @@ def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
         rows=1,
         cols=2,
         column_widths=[0.55, 0.45],
-        horizontal_spacing=0.12,
+        horizontal_spacing=0.06,
         subplot_titles=(label("visits", lang), t("attack", lang)),
     )
     fig.add_bar(
@@ -519,17 +833,30 @@ def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
         col=2,
     )
     fig.update_yaxes(autorange="reversed")
-    fig = _layout(fig, t("by_manager_title", lang), height=max(420, 40 * len(df) + 160))
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.12, yanchor="top", x=1, xanchor="right"))
-    return fig
+    fig.update_yaxes(showticklabels=False, row=1, col=2)  # the same managers as on the left
+    fig.update_xaxes(range=[0, float(df["visits"].max() or 1) * 1.2], row=1, col=1)  # room for the counts
+    fig.update_layout(barmode="stack")
+    title = t(
+        "by_manager_point",
+        lang,
+        a=fmt.count(int(df["attack_visited"].sum()), lang),
+        b=fmt.count(int(df["attack"].sum()), lang),
+        n=len(df),
+    )
+    return _layout(fig, title, height=max(440, 40 * len(df) + 200), extra_top=24)
 
 
 def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Share of shelf against customer share per store, axes fitted; the title counts the stores
+    with less shelf than share."""
     fig = go.Figure()
-    top = float(max(df["share_of_shelf"].max(), df["customer_share"].max(), 0.05)) * 1.05 if len(df) else 1
+    d = df.dropna(subset=["share_of_shelf", "customer_share"])
+    x_range = fitted(d["customer_share"]) if len(d) else [0, 1]
+    y_range = fitted(d["share_of_shelf"]) if len(d) else [0, 1]
+    lo, hi = max(x_range[0], y_range[0]), min(x_range[1], y_range[1])
     fig.add_scatter(
-        x=[0, top],
-        y=[0, top],
+        x=[lo, hi],
+        y=[lo, hi],
         mode="lines",
         line=dict(color="#999", dash="dash"),
         name=t("shelf_line", lang),
@@ -553,9 +880,10 @@ def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:
             + fmt.hover(SHARE, "y")
             + "<extra></extra>",
         )
-    fig.update_xaxes(title_text=label("customer_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, top])
-    fig.update_yaxes(title_text=label("share_of_shelf", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, top])
-    return _layout(fig, t("shelf_title", lang), height=480)
+    fig.update_xaxes(title_text=label("customer_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=x_range)
+    fig.update_yaxes(title_text=label("share_of_shelf", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=y_range)
+    less = int((d["share_of_shelf"] < d["customer_share"]).sum())
+    return _layout(fig, t("shelf_point", lang, n=less, m=len(d)), height=500)
 
 
 # Effects with confidence (domain.md): lift against control stores, the visit effect -----------
@@ -599,15 +927,15 @@ def promo_effects(e: pd.DataFrame, lang: str) -> go.Figure:
         hovertemplate="%{y}: " + fmt.hover(PCT, "x", lang) + " (%{text})<extra></extra>",
     )
     fig.add_vline(x=0, line_color="#333", line_width=1)
-    fig.update_xaxes(title_text=t("lift_axis", lang), ticksuffix="%")
+    fig.update_xaxes(title_text=t("lift_axis", lang).replace(" %", "") + " (%)", ticksuffix="%")
     fig.update_yaxes(type="category", automargin=True)
-    fig.update_layout(legend=dict(orientation="h", y=-0.12 if len(e) > 10 else -0.3))
-    return _layout(fig, t("promo_effects_title", lang), height=max(420, 22 * len(e) + 160))
+    title = t("promo_effects_point", lang, k=int(sig.sum()), n=len(e))
+    return _layout(fig, title, height=max(440, 22 * len(e) + 200))
 
 
-def promo_weekly_with_control(w: pd.DataFrame, promo: str, lang: str) -> go.Figure:
+def promo_weekly_with_control(w: pd.DataFrame, promo: str, lang: str, summary: dict | None = None) -> go.Figure:
     """promo_weekly with the control stores' line (their weekly units scaled to the promoted baseline)."""
-    fig = promo_weekly(w, promo, lang)
+    fig = promo_weekly(w, promo, lang, summary)
     if "control_units" in w and w["control_units"].notna().any():
         fig.add_scatter(
             x=w["week"],
@@ -617,7 +945,7 @@ def promo_weekly_with_control(w: pd.DataFrame, promo: str, lang: str) -> go.Figu
             line=dict(color="#2e6fbd", width=3),
             hovertemplate=fmt.hover(DATE, "x", lang) + ": " + fmt.hover(COUNT, "y") + "<extra></extra>",
         )
-    return fig
+    return _fit(fig)
 
 
 def visit_effect(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -647,68 +975,81 @@ def visit_effect(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.add_hline(y=0, line_color="#333", line_width=1)
     fig.add_vline(x=0, line_color="#e4572e", line_dash="dash", line_width=2)
     fig.update_xaxes(title_text=t("weeks_from_visit", lang), dtick=1)
-    fig.update_yaxes(title_text=label("effect_pct", lang), ticksuffix="%")
-    return _layout(fig, t("visit_effect_title", lang), height=420)
+    fig.update_yaxes(title_text=label("effect_pct", lang) + " (%)", ticksuffix="%")
+    last = d.sort_values("rel_week").iloc[-1]
+    title = t(
+        "visit_effect_point", lang, k=int(last["rel_week"]), effect=fmt.signed_pct(float(last["effect_pct"]), lang, 0)
+    )
+    return _layout(fig, title, height=440)
 
 
 # The meeting pack (Overview, export) ---------------------------------------------------------
 
 
 def source_line(fig: go.Figure, text: str) -> go.Figure:
-    """A line under the chart naming its period and filters, so that a screenshot stands alone."""
-    fig.add_annotation(
-        text=text,
-        showarrow=False,
-        x=0,
-        xref="paper",
-        xanchor="left",
-        y=0,
-        yref="paper",
-        yanchor="top",
-        yshift=-45,
-        font=dict(size=12, color="#777"),
+    """The chart's source (period, filters, scope) under its title, so that a screenshot stands alone.
+
+    The title is wrapped again too: a caller may have replaced it (the meeting pack states other points).
+    """
+    title = _TAGS.sub(" ", (fig.layout.title.text or "").replace("<br>", " "))
+    fig.update_layout(
+        title_text="<br>".join(wrap(title, TITLE_SIZE)),
+        title_subtitle_text="<br>".join(wrap(text, SOURCE_SIZE)),
     )
-    fig.update_layout(margin=dict(b=85))
-    return fig
+    return _fit(fig)
 
 
-def trend(df: pd.DataFrame, lang: str) -> go.Figure:
-    """Customer share by week, one line per chain (the trend report); the title names the leader."""
+def trend(df: pd.DataFrame, lang: str, names: _names.Lookup | None = None) -> go.Figure:
+    """Customer share by week, one line per chain (the trend report); the title names the leader.
+    A point's customdata[0] is its chain (a click filters to it)."""
     if df.empty:
         return empty(t("no_data", lang))
     fig = go.Figure()
     for chain, g in df.groupby("chain", sort=True):
+        shown = _shown(chain, "chain", lang, names)
         fig.add_scatter(
             x=g["week"],
             y=g["customer_share"],
-            mode="lines",
-            name=chain,
+            mode="lines+markers",
+            marker=dict(size=4),
+            name=shown,
+            customdata=[[chain]] * len(g),
             line=dict(color=chain_color(chain), width=2),
-            hovertemplate=f"{chain}<br>%{{x|{fmt.date_tick(lang)}}}: " + fmt.hover(SHARE, "y") + "<extra></extra>",
+            hovertemplate=f"{shown}<br>%{{x|{fmt.date_tick(lang)}}}: " + fmt.hover(SHARE, "y") + "<extra></extra>",
         )
     last = df[df["week"] == df["week"].max()].dropna(subset=["customer_share"])
     lead = last.sort_values(["customer_share", "chain"], ascending=[False, True]).head(1)
     title = t("trend_title", lang)
     if len(lead):
         title = t(
-            "trend_chart_title", lang, chain=lead["chain"].iloc[0], share=fmt.pct(lead["customer_share"].iloc[0], lang)
+            "trend_chart_title",
+            lang,
+            chain=_shown(lead["chain"].iloc[0], "chain", lang, names),
+            share=fmt.pct(lead["customer_share"].iloc[0], lang),
         )
-    fig.update_yaxes(title_text=label("customer_share", lang), tickformat=fmt.AXIS[SHARE], rangemode="tozero")
-    fig.update_xaxes(tickformat=fmt.date_tick(lang))
-    return _layout(fig, title, height=440)
+    fig.update_yaxes(
+        title_text=label("customer_share", lang) + " (%)",
+        tickformat=fmt.AXIS[SHARE],
+        range=fitted(df["customer_share"]),
+    )
+    fig.update_xaxes(tickformat=fmt.date_tick(lang), title_text=t("week", lang))
+    return _layout(fig, title, height=480)
 
 
-def targets(df: pd.DataFrame, lang: str) -> go.Figure:
-    """Attainment per chain (bars) against the time elapsed (a marker): behind = red."""
+def targets(df: pd.DataFrame, lang: str, names: _names.Lookup | None = None) -> go.Figure:
+    """Attainment per chain (bars) against the time elapsed (a marker): behind = red.
+    A bar's customdata[0] is its chain (a click filters to it)."""
     d = df[df["category"].isna()].dropna(subset=["attainment"])
     if d.empty:
         return empty(t("no_data", lang))
     d = d[d["year"] == d["year"].max()].sort_values(["attainment", "chain"], ascending=[False, True])
     behind = d["attainment"] < d["expected"]
     fig = go.Figure()
+    shown = [_shown(c, "chain", lang, names) for c in d["chain"]]
     fig.add_bar(
-        x=d["chain"],
+        x=shown,
         y=d["attainment"],
+        customdata=[[c] for c in d["chain"]],
         name=label("attainment", lang),
         marker_color=["#d62728" if b else "#2e6fbd" for b in behind],
         text=[fmt.pct(v, lang, 0) for v in d["attainment"]],
@@ -719,7 +1060,7 @@ def targets(df: pd.DataFrame, lang: str) -> go.Figure:
         hovertemplate="%{x}: " + fmt.hover(SHARE, "y") + "<extra></extra>",
     )
     fig.add_scatter(
-        x=d["chain"],
+        x=shown,
         y=d["expected"],
         mode="markers",
         name=label("expected", lang),
@@ -727,7 +1068,7 @@ def targets(df: pd.DataFrame, lang: str) -> go.Figure:
         hovertemplate="%{x}: " + fmt.hover(SHARE, "y") + "<extra></extra>",
     )
     top = max(float(d["attainment"].max()), float(d["expected"].max())) * 1.2
-    fig.update_yaxes(title_text=label("attainment", lang), tickformat=fmt.AXIS[SHARE], range=[0, top])
+    fig.update_yaxes(title_text=label("attainment", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=[0, top])
     title = t(
         "targets_chart_title",
         lang,
@@ -735,4 +1076,4 @@ def targets(df: pd.DataFrame, lang: str) -> go.Figure:
         n=len(d),
         expected=fmt.pct(float(d["expected"].iloc[0]), lang, 0),
     )
-    return _layout(fig, f"{int(d['year'].iloc[0])}: {title}", height=420)
+    return _layout(fig, f"{int(d['year'].iloc[0])}: {title}", height=440)

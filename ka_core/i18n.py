@@ -792,3 +792,71 @@ def message_text(message: str, lang: str) -> str:
     if lang != "zh" or not message:
         return message
     return _translate(message, _ERRORS_ZH) or refusal_text(message, lang) or message
+
+
+# Charts that make their point (issue 12, item 3): titles that state it, short legend names,
+# and the scope in the source line.
+TEXT.update(
+    {
+        "fair_share_line_short": ("Fair share", "公平份额线"),
+        "share_point": (
+            "{n} stores below fair share hold {opp} of opportunity (top {k} labelled)",
+            "{n}家门店低于公平份额，蕴含{opp}机会额（标注前{k}家）",
+        ),
+        "store_point_below": (
+            "{store}: customer share {cs}, below the market's {ms}",
+            "{store}：客户份额{cs}，低于市场份额{ms}",
+        ),
+        "store_point_above": (
+            "{store}: customer share {cs}, at or above the market's {ms}",
+            "{store}：客户份额{cs}，不低于市场份额{ms}",
+        ),
+        "quadrant_bars_point": (
+            "{n} Attack stores hold {share} of the opportunity",
+            "{n}家进攻门店占{share}的机会额",
+        ),
+        "promo_profit_point": (
+            "{n} of {m} promotions paid back their cost (above the line)",
+            "{m}个促销中{n}个收回费用（线上方）",
+        ),
+        "lift_point": ("{mech} lifts most: median {lift}", "{mech}提升最高：中位数{lift}"),
+        "promo_weekly_point": (
+            "{promo}: {units} extra units, ROI {roi}",
+            "{promo}：增量{units}件，投资回报{roi}",
+        ),
+        "by_manager_point": (
+            "{a} of {b} Attack stores visited by {n} KA managers",
+            "{n}位KA经理拜访了{b}家进攻门店中的{a}家",
+        ),
+        "shelf_point": (
+            "{n} of {m} stores have less shelf than their customer share",
+            "{m}家门店中{n}家的排面份额低于客户份额",
+        ),
+        "promo_effects_point": (
+            "{k} of {n} promotions lift sales significantly against control stores",
+            "{n}个促销中{k}个相对对照门店显著提升销售",
+        ),
+        "visit_effect_point": (
+            "Own sales {effect} against control stores {k} weeks after a visit",
+            "拜访后第{k}周本品销售相对对照门店{effect}",
+        ),
+        "scope_of": ("scope: {who}", "范围：{who}"),
+        "quadrant_picked": ("Stores in {q}", "{q}门店"),
+        "quadrant_pick_help": (
+            "Click a bar (or a store in the chart) to list a quadrant's stores; click a row to open the store.",
+            "点击柱形（或图中门店）列出该象限门店；点击一行打开门店页。",
+        ),
+        "chart_filters_help": (
+            "Click a chain's bar, line or point to filter the dashboard to it (clear it in the sidebar).",
+            "点击某系统的柱形、折线或数据点即可筛选到该系统（在侧边栏清除）。",
+        ),
+        "open_store_help": ("Click a row to open the store's page.", "点击一行打开门店页。"),
+    }
+)
+
+TEXT.update(
+    {
+        "a_cut_short": (" class A by potential →", " 潜力A类 →"),
+        "roi_zero_short": ("Break-even (ROI = 0)", "盈亏平衡（ROI = 0）"),
+    }
+)

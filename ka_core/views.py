@@ -145,27 +145,31 @@ def period_text(filters: Filters, lang: str) -> str:
     return f"{fmt.date(filters.date_from, lang)} – {fmt.date(filters.date_to, lang)}"
 
 
-def scope_text(filters: Filters, lang: str) -> str:
-    """The chain, region and category filters in words ("all chains, regions, categories" when none)."""
+def scope_text(filters: Filters, lang: str, names=None) -> str:
+    """The chain, region and category filters in words ("all chains, regions, categories" when none);
+    with the `names` lookup (ka_core.names), values in the language's names (沃尔玛 for Walmart)."""
     from .i18n import t
+    from .names import shown
 
     parts = [
-        f"{t(name, lang)}: {', '.join(values)}"
-        for name, values in (
-            ("chains", filters.chains),
-            ("regions", filters.regions),
-            ("categories", filters.categories),
+        f"{t(name, lang)}: {', '.join(str(shown(v, kind, names or {}, lang)) for v in values)}"
+        for name, kind, values in (
+            ("chains", "chain", filters.chains),
+            ("regions", "region", filters.regions),
+            ("categories", "category", filters.categories),
         )
         if values
     ]
     return "; ".join(parts) or t("all_filters", lang)
 
 
-def source_text(filters: Filters, lang: str) -> str:
-    """The line under a chart that names its period and filters, so that a screenshot stands alone."""
+def source_text(filters: Filters, lang: str, names=None, who: str | None = None) -> str:
+    """The line under a chart that names its period and filters, so that a screenshot stands alone;
+    `who` names a restricted user's scope (the dashboard's login)."""
     from .i18n import t
 
-    return t("source_line", lang, period=period_text(filters, lang), filters=scope_text(filters, lang))
+    text = t("source_line", lang, period=period_text(filters, lang), filters=scope_text(filters, lang, names))
+    return f"{text} · {t('scope_of', lang, who=who)}" if who else text
 
 
 def store_row(q: pd.DataFrame, store_id: str) -> dict:
@@ -427,3 +431,19 @@ def best_significant(summary: pd.DataFrame, n: int = 5) -> pd.DataFrame:
 def visit_events(effect: pd.DataFrame) -> int:
     """The number of visit events behind the visit-effect rows (the same on every row)."""
     return int(effect["events"].iloc[0]) if len(effect) else 0
+
+
+def stores_in_quadrant(q: pd.DataFrame, quadrant: str | None) -> pd.DataFrame:
+    """The quadrants report's stores of one quadrant, biggest opportunity first (the Attack / defend page's pick)."""
+    cols = ["store_id", "store_name", "chain", "region", "potential", "customer_share", "market_share"]
+    cols += ["fair_share_index", "opportunity"]
+    d = q[q["quadrant"] == quadrant]
+    return d.sort_values(["opportunity", "store_id"], ascending=[False, True])[cols].reset_index(drop=True)
+
+
+def most_common(values: list):
+    """The value that occurs most often (ties: the first in sort order); None for none."""
+    if not values:
+        return None
+    counts = {v: values.count(v) for v in values}
+    return sorted(counts, key=lambda v: (-counts[v], str(v)))[0]

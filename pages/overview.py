@@ -66,25 +66,35 @@ with st.popover(t("meeting_pack", lang), icon=":material/slideshow:", help=t("me
         name = f"meeting-pack.{made[0]}"
         st.download_button(t("pack_download", lang, name=name), made[1], file_name=name, key="pack_download")
 
-source = views.source_text(f, lang)
+source, names = state.source(f, lang), state.names()
+
+
+def chain_chart(fig, key: str) -> None:
+    """A chart whose bars, lines or points are chains: a click filters the dashboard to that chain."""
+    st.plotly_chart(
+        charts.source_line(fig, source),
+        key=key,
+        on_select=state.filter_on_click(key, "chain"),
+        selection_mode="points",
+    )
+
+
+st.caption(t("chart_filters_help", lang))
 targets = data.report("targets", f, s)
 if not targets.empty:
     st.subheader(t("targets_title", lang))
-    st.plotly_chart(charts.source_line(charts.targets(targets, lang), source), key="targets_chart")
+    chain_chart(charts.targets(targets, lang, names=names), "targets_chart")
     tables.table(targets, key="targets", name="targets", rows=len(targets))
 
 trend = data.report("trend", f, s)
 if not trend.empty:
-    st.plotly_chart(charts.source_line(charts.trend(trend, lang), source), key="trend_chart")
+    chain_chart(charts.trend(trend, lang, names=names), "trend_chart")
 
 pareto = data.report("pareto", f, s)
 if pareto.empty:
     tables.nothing()
 else:
-    st.plotly_chart(
-        charts.source_line(charts.pareto(pareto, lang, s.a_cut, s.b_cut, currency=s.currency), source),
-        key="pareto_chart",
-    )
+    chain_chart(charts.pareto(pareto, lang, s.a_cut, s.b_cut, currency=s.currency, names=names), "pareto_chart")
     st.subheader(t("chains_title", lang))
     tables.table(data.view("chain_summary", f, s), key="chains", name="chains", rows=len(pareto))
 
@@ -95,7 +105,4 @@ if nxt.empty:
     tables.nothing()
 else:
     picked = tables.table(nxt, key="visit_next", name="stores_to_visit", rows=len(nxt), selectable=True)
-    store = tables.picked_row(picked, nxt, "store_id")
-    if store is not None:  # a click on a store opens its page
-        st.session_state["store_page"] = store
-        st.switch_page("pages/store.py")
+    state.open_store(tables.picked_row(picked, nxt, "store_id"))  # a click on a store opens its page

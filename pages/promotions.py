@@ -15,16 +15,22 @@ if summary.empty:
     tables.nothing()
     st.stop()
 
+source, names = state.source(f, lang), state.names()
 left, right = st.columns([3, 2])
-left.plotly_chart(charts.promo_profit(summary, lang, currency=s.currency), key="promo_profit")
+left.plotly_chart(
+    charts.source_line(charts.promo_profit(summary, lang, currency=s.currency, names=names), source),
+    key="promo_profit",
+)
 by_mech = views.lift_by_mechanic(data.report("promo-lift", f, s))
 if by_mech.empty:
     right.info(t("no_data", lang))
 else:
-    right.plotly_chart(charts.lift_by_mechanic(by_mech, lang), key="lift_by_mechanic")
+    right.plotly_chart(
+        charts.source_line(charts.lift_by_mechanic(by_mech, lang, names=names), source), key="lift_by_mechanic"
+    )
 
 effects = data.view("promo_effects", f, s)
-st.plotly_chart(charts.promo_effects(effects, lang), key="promo_effects")
+st.plotly_chart(charts.source_line(charts.promo_effects(effects, lang), source), key="promo_effects")
 st.caption(t("effects_caption", lang, n=len(effects)))
 
 with st.expander(t("method_title", lang), expanded=False):
@@ -51,6 +57,12 @@ weekly = data.promo_detail(promo, s)
 if weekly.empty:
     tables.nothing()
 else:
-    st.plotly_chart(charts.promo_weekly_with_control(weekly, promo, lang), key="promo_weekly")
+    row = summary.set_index("promo_id").loc[promo].to_dict()
+    st.plotly_chart(
+        charts.source_line(charts.promo_weekly_with_control(weekly, promo, lang, row), source), key="promo_weekly"
+    )
     st.subheader(t("promo_rows_title", lang, promo=promo))
-    tables.table(data.view("promo_lift_of", f, s, promo), key="promo_rows", name=f"lift_{promo}", height=260)
+    st.caption(t("open_store_help", lang))
+    rows = data.view("promo_lift_of", f, s, promo)
+    picked = tables.table(rows, key="promo_rows", name=f"lift_{promo}", height=260, selectable=True)
+    state.open_store(tables.picked_row(picked, rows, "store_id"))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data, frame, sidebar, state, tables
-from ka_core import charts, fmt, views
+from ka_core import charts, fmt, i18n, views
 from ka_core.i18n import t
 
 frame.enter()
@@ -20,13 +20,33 @@ if q["fair_share_index"].isna().all():
     tables.nothing()
     st.stop()
 
+source, names = state.source(f, lang), state.names()
+st.caption(t("quadrant_pick_help", lang))
 left, right = st.columns([3, 2])
-left.plotly_chart(
-    charts.quadrant_scatter(q, lang, s.fsi_threshold, data.view("a_cut_potential", f, s), currency=s.currency),
+# One store clicked opens its page; a box or lasso around stores lists their quadrant below.
+chosen = left.plotly_chart(
+    charts.source_line(
+        charts.quadrant_scatter(
+            q, lang, s.fsi_threshold, data.view("a_cut_potential", f, s), currency=s.currency, names=names
+        ),
+        source,
+    ),
     key="quadrant_chart",
+    on_select="rerun",
+    selection_mode=("points", "box", "lasso"),
 )
+points = chosen.selection.points if chosen and chosen.selection else []
+if len(points) == 1:
+    state.open_store(tables.picked_point(chosen))
+elif points:
+    st.session_state[state.QUADRANT_KEY] = views.most_common(
+        [p["customdata"][4] for p in points if p.get("customdata")]
+    )
 right.plotly_chart(
-    charts.quadrant_bars(data.view("quadrant_counts", f, s), lang, currency=s.currency), key="quadrant_bars"
+    charts.source_line(charts.quadrant_bars(data.view("quadrant_counts", f, s), lang, currency=s.currency), source),
+    key="quadrant_bars",
+    on_select=state.quadrant_on_click("quadrant_bars"),
+    selection_mode="points",
 )
 
 st.subheader(t("ka_compare_title", lang))
@@ -42,4 +62,15 @@ m3.metric(
     border=True,
     help=t("missed_potential_help", lang),
 )
-tables.table(ka, key="ka_table", name="ka_list", highlight="change")
+st.caption(t("open_store_help", lang))
+picked = tables.table(ka, key="ka_table", name="ka_list", highlight="change", selectable=True)
+state.open_store(tables.picked_row(picked, ka, "store_id"))
+
+quadrant = st.session_state.get(state.QUADRANT_KEY) or "Attack"
+st.subheader(t("quadrant_picked", lang, q=i18n.quadrant(quadrant, lang)))
+stores = views.stores_in_quadrant(q, quadrant)
+if stores.empty:
+    tables.nothing()
+else:
+    picked = tables.table(stores, key="quadrant_stores", name=f"stores_{quadrant}", height=300, selectable=True)
+    state.open_store(tables.picked_row(picked, stores, "store_id"))

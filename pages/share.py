@@ -16,16 +16,21 @@ if known.empty:
     tables.nothing()
     st.stop()
 
-# A store is chosen by a click in the chart, a row of the table, or the list below.
+source, lookup = state.source(f, lang), state.names()
+# A click on a store in the chart or a row of the table opens the store page; the list below shows one here.
 chart = st.plotly_chart(
-    charts.share_scatter(q, lang, currency=s.currency), key="share_chart", on_select="rerun", selection_mode="points"
+    charts.source_line(charts.share_scatter(q, lang, currency=s.currency, names=lookup), source),
+    key="share_chart",
+    on_select="rerun",
+    selection_mode="points",
 )
-tables.pick("share_chart", tables.picked_point(chart), "share_store")
+state.open_store(tables.picked_point(chart))
 
 st.subheader(i18n.report_title("fair-share", lang))
+st.caption(t("open_store_help", lang))
 fair = data.report("fair-share", f, s)
 rows = tables.table(fair, key="fair_share_table", name="fair_share", height=320, selectable=True)
-tables.pick("fair_share_table", tables.picked_row(rows, fair, "store_id"), "share_store")
+state.open_store(tables.picked_row(rows, fair, "store_id"))
 
 names = dict(zip(known["store_id"], known["store_name"], strict=True))
 if st.session_state.get("share_store") not in names:
@@ -40,7 +45,19 @@ store = st.selectbox(
 weekly, visits = data.store_detail(store, f, s)
 market_share = known.set_index("store_id").at[store, "market_share"]
 st.plotly_chart(
-    charts.store_weekly(weekly, visits, market_share, names[store], lang, currency=s.currency), key="store_chart"
+    charts.source_line(
+        charts.store_weekly(
+            weekly,
+            visits,
+            market_share,
+            names[store],
+            lang,
+            currency=s.currency,
+            customer_share=known.set_index("store_id").at[store, "customer_share"],
+        ),
+        source,
+    ),
+    key="store_chart",
 )
 st.subheader(t("store_visits_title", lang, store=names[store]))
 if len(visits):

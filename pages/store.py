@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import data, frame, state, tables
 from ka_core import charts, fmt, i18n, views
+from ka_core import names as names_of
 from ka_core.i18n import label, t
 
 frame.enter()
@@ -23,7 +24,9 @@ if st.session_state.get("store_page") not in names:  # the biggest opportunity f
 store = st.selectbox(t("pick_store", lang), list(names), key="store_page", format_func=lambda k: f"{names[k]} ({k})")
 row = views.store_row(q, store)
 st.title(t("store_page_title", lang, store=f"{names[store]} ({store})"))
-st.caption(f"{row['chain']} · {row['region']} · {i18n.quadrant(row['quadrant'], lang)}")
+lookup = state.names()  # chain and region in the user's language
+chain, region = (names_of.shown(row[k], k, lookup, lang) for k in ("chain", "region"))
+st.caption(f"{chain} · {region} · {i18n.quadrant(row['quadrant'], lang)}")
 
 cards = [
     (label("potential", lang), fmt.money(row["potential"], lang, s.currency)),
@@ -38,8 +41,16 @@ for col, (title, value) in zip(st.columns(len(cards)), cards, strict=True):
 weekly, visits = data.store_detail(store, f, s)
 st.plotly_chart(
     charts.source_line(
-        charts.store_weekly(weekly, visits, row["market_share"], names[store], lang, currency=s.currency),
-        views.source_text(f, lang),
+        charts.store_weekly(
+            weekly,
+            visits,
+            row["market_share"],
+            names[store],
+            lang,
+            currency=s.currency,
+            customer_share=row["customer_share"],
+        ),
+        state.source(f, lang),
     ),
     key="store_page_chart",
 )

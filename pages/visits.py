@@ -28,7 +28,8 @@ managers = data.view("visits_by_manager", f, s)
 if managers.empty:
     tables.nothing()
     st.stop()
-st.plotly_chart(charts.visits_by_manager(managers, lang), key="by_manager")
+source = state.source(f, lang)
+st.plotly_chart(charts.source_line(charts.visits_by_manager(managers, lang), source), key="by_manager")
 
 days = st.slider(t("days", lang), 7, 120, 28, 7, key="not_visited_days")
 st.subheader(t("not_visited_title", lang, n=days))
@@ -36,17 +37,21 @@ stale = data.view("not_visited", f, s, days)
 if stale.empty:
     st.success(t("all_visited", lang, n=days))
 else:
-    tables.table(stale, key="not_visited", name="not_visited", height=300)
+    st.caption(t("open_store_help", lang))
+    picked = tables.table(stale, key="not_visited", name="not_visited", height=300, selectable=True)
+    state.open_store(tables.picked_row(picked, stale, "store_id"))
 
 shelf = data.view("shelf_vs_share", f, s)
 if shelf.empty:
     tables.nothing()
 else:
-    st.plotly_chart(charts.shelf_vs_share(shelf, lang), key="shelf")
+    st.plotly_chart(charts.source_line(charts.shelf_vs_share(shelf, lang), source), key="shelf")
 
 effect = data.report("visit-effect", f, s)
-st.plotly_chart(charts.visit_effect(effect, lang), key="visit_effect")
+st.plotly_chart(charts.source_line(charts.visit_effect(effect, lang), source), key="visit_effect")
 st.caption(t("visit_effect_note", lang, n=views.visit_events(effect)))
 
 st.subheader(i18n.report_title("visit-coverage", lang))
-tables.table(data.report("visit-coverage", f, s), key="coverage", name="visit_coverage", height=360)
+coverage = data.report("visit-coverage", f, s)
+picked = tables.table(coverage, key="coverage", name="visit_coverage", height=360, selectable=True)
+state.open_store(tables.picked_row(picked, coverage, "store_id"))
