@@ -32,6 +32,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import charts, fmt, i18n, metrics, sheets, views
+from . import names as _names
 from .db import query
 from .errors import KaError
 from .i18n import label, t
@@ -87,6 +88,8 @@ class Pack:
     promos: pd.DataFrame
     visits: views.VisitSummary
     figures: dict[str, go.Figure] = field(default_factory=dict)
+    # The names table (chain, region, category… in the pack's language: 沃尔玛 for Walmart).
+    names: _names.Lookup = field(default_factory=dict)
     # The reader the pack was gathered with (each report computed once; to_xlsx reuses it).
     reader: views.Source | None = None
 
@@ -96,11 +99,11 @@ class Pack:
 
     @property
     def scope(self) -> str:
-        return views.scope_text(self.filters, self.lang)
+        return views.scope_text(self.filters, self.lang, self.names)
 
     @property
     def source(self) -> str:
-        return views.source_text(self.filters, self.lang)
+        return views.source_text(self.filters, self.lang, self.names)
 
 
 def dated(con: duckdb.DuckDBPyConnection, filters: Filters) -> Filters:
@@ -172,6 +175,7 @@ def build(
         promos=promos.head(PROMO_ROWS).reset_index(drop=True),
         visits=views.visit_summary(src, f, settings),
         reader=src,
+        names=_names.lookup(con),
     )
     if with_figures:
         pack.figures = figures(pack)
@@ -183,11 +187,11 @@ def figures(p: Pack) -> dict[str, go.Figure]:
     lg, cur = p.lang, p.settings.currency
     out: dict[str, go.Figure] = {}
     if not p.targets.empty:
-        out["targets"] = charts.targets(p.targets, lg)
+        out["targets"] = charts.targets(p.targets, lg, names=p.names)
     if not p.trend.empty:
-        out["trend"] = charts.trend(p.trend, lg)
+        out["trend"] = charts.trend(p.trend, lg, names=p.names)
     if not p.pareto.empty:
-        fig = charts.pareto(p.pareto, lg, p.settings.a_cut, p.settings.b_cut, currency=cur)
+        fig = charts.pareto(p.pareto, lg, p.settings.a_cut, p.settings.b_cut, currency=cur, names=p.names)
         a = p.pareto[p.pareto["abc"] == "A"]
         fig.update_layout(
             title_text=t("pareto_point", lg, n=len(a), share=fmt.pct(a["share"].sum(), lg, 0)),
@@ -313,9 +317,13 @@ def kpi_table(p: Pack) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def shown(df: pd.DataFrame, cols: list[str], lang: str, currency: str | None) -> pd.DataFrame:
-    """Columns of a report as the screen shows them: labels in the language, cells formatted."""
+def shown(
+    df: pd.DataFrame, cols: list[str], lang: str, currency: str | None, names: _names.Lookup | None = None
+) -> pd.DataFrame:
+    """Columns of a report as the screen shows them: labels in the language, cells formatted,
+    chains, regions and categories by their names in the language."""
     out = pd.DataFrame()
+    df = _names.frame(df, names or {}, lang)
     for c in cols:
         values = df[c]
         if c == "quadrant":
@@ -349,7 +357,7 @@ def sections(p: Pack) -> list[tuple[str, pd.DataFrame | None, str | None]]:
         (t("pack_kpis", lg), kpi_table(p), None),
         (
             t("pack_targets", lg),
-            shown(p.targets, list(REPORTS["targets"].columns), lg, cur) if not p.targets.empty else None,
+            shown(p.targets, list(REPORTS["targets"].columns), lg, cur, p.names) if not p.targets.empty else None,
             "targets",
         ),
         (t("pack_trend", lg), None, "trend"),
@@ -360,13 +368,14 @@ def sections(p: Pack) -> list[tuple[str, pd.DataFrame | None, str | None]]:
                 ["chain", "own_revenue", "abc", "customer_share", "market_share", "fair_share_index", "opportunity"],
                 lg,
                 cur,
+                p.names,
             ),
             None,
         ),
         (t("pack_pareto", lg), None, "pareto"),
         (
             t("pack_quadrants", lg),
-            shown(p.quadrants, ["quadrant", "stores", "opportunity", "potential"], lg, cur),
+            shown(p.quadrants, ["quadrant", "stores", "opportunity", "potential"], lg, cur, p.names),
             "quadrants",
         ),
         (
@@ -376,10 +385,11 @@ def sections(p: Pack) -> list[tuple[str, pd.DataFrame | None, str | None]]:
                 ["store_id", "store_name", "chain", "potential", "customer_share", "market_share", "opportunity"],
                 lg,
                 cur,
+                p.names,
             ),
             None,
         ),
-        (t("pack_promos", lg), shown(p.promos, promo_cols, lg, cur), None),
+        (t("pack_promos", lg), shown(p.promos, promo_cols, lg, cur, p.names), None),
         (t("pack_visits", lg), visit_rows, None),
     ]
 

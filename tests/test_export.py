@@ -114,6 +114,11 @@ def test_chinese_pdf_shows_chinese_in_an_embedded_cjk_font(warehouse):
     k, _, _ = _numbers(warehouse, "zh")
     assert "重点客户：会议资料" in text and "进攻门店" in text
     assert fmt.money(k.own_sales, "zh") in text
+    # Chains by their Chinese names (the names table), in the tables and the source lines alike.
+    con = db.connect(warehouse, read_only=True)
+    zh_chains = [zh for _, zh in con.execute("SELECT value, zh FROM names WHERE kind = 'chain'").fetchall()]
+    con.close()
+    assert "沃尔玛" in zh_chains and "沃尔玛" in text and "Walmart" not in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "WenQuanYi" in fonts or "CJK" in fonts
 
