@@ -28,6 +28,14 @@ store_skus AS (
     INNER JOIN stores AS s ON s.store_id = ss.store_id
 ),
 
+-- Their sales rows, by number.
+ss_sales AS (
+    SELECT ss.ssid, wk.wi, sa.units
+    FROM sales AS sa
+    INNER JOIN store_skus AS ss ON ss.store_id = sa.store_id AND ss.sku = sa.sku
+    INNER JOIN week_index AS wk ON wk.week = sa.week
+),
+
 ss_promoted AS (
     SELECT ss.ssid, wk.wi
     FROM promoted_weeks AS q
@@ -92,13 +100,14 @@ classes AS (
 ),
 
 -- A class's units in each week (summed over its stores), whether its stores
--- have a row (all or none do) and are under a promotion (likewise).
+-- have a row (all or none do) and are under a promotion (likewise). The sum
+-- reads the class (cid > 0 always) so that DuckDB does not pre-aggregate every
+-- sales row by store, SKU and week below the join (its unique key: no gain).
 class_sales AS (
-    SELECT c.cid, wk.wi, sum(sa.units) AS units
-    FROM sales AS sa
-    INNER JOIN ss_class AS c ON c.store_id = sa.store_id AND c.sku = sa.sku
-    INNER JOIN week_index AS wk ON wk.week = sa.week
-    GROUP BY c.cid, wk.wi
+    SELECT c.cid, sa.wi, sum(CASE WHEN c.cid > 0 THEN sa.units END) AS units
+    FROM ss_sales AS sa
+    INNER JOIN ss_class AS c ON c.ssid = sa.ssid
+    GROUP BY c.cid, sa.wi
 ),
 
 class_promoted AS (
@@ -136,12 +145,6 @@ class_running AS (
 -- Store level (the weekly control line of one promotion reads it): every
 -- store-SKU in every week, and for a first promo week wi the baseline window
 -- [wi - B, wi - 1] as a difference of running sums.
-ss_sales AS (
-    SELECT ss.ssid, wk.wi, sa.units
-    FROM sales AS sa
-    INNER JOIN store_skus AS ss ON ss.store_id = sa.store_id AND ss.sku = sa.sku
-    INNER JOIN week_index AS wk ON wk.week = sa.week
-),
 
 grid AS (
     SELECT
