@@ -251,15 +251,37 @@ window_classes AS (
 -- Control candidates, pooled per chain and region: no promotion on the SKU in
 -- the window, >= 2 baseline weeks and >= 1 promo week with a row. A class adds
 -- its stores, and its sums over its (shared) week counts: the sum of its stores' means.
+window_candidates AS (
+    SELECT
+        sku, a, l, chain, region, stores,
+        CAST(promo_sum AS DOUBLE) / nullif(promo_rows, 0) AS promo_units,
+        CAST(base_sum AS DOUBLE) / nullif(base_rows, 0) AS base_units
+    FROM window_classes
+    WHERE promo_promoted = 0 AND base_promoted = 0 AND base_rows >= 2 AND promo_rows >= 1
+),
+
 window_pool AS (
     SELECT
         sku, a, l, chain, region,
-        sum(stores) AS stores,
-        sum(CAST(promo_sum AS DOUBLE) / nullif(promo_rows, 0)) AS promo_units,
-        sum(CAST(base_sum AS DOUBLE) / nullif(base_rows, 0)) AS base_units
-    FROM window_classes
-    WHERE promo_promoted = 0 AND base_promoted = 0 AND base_rows >= 2 AND promo_rows >= 1
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM window_candidates
     GROUP BY sku, a, l, chain, region
+),
+
+window_pool_region AS (
+    SELECT
+        sku, a, l, region,
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM window_candidates
+    GROUP BY sku, a, l, region
+),
+
+window_pool_all AS (
+    SELECT
+        sku, a, l,
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM window_candidates
+    GROUP BY sku, a, l
 ),
 
 -- The classes of each promotion's rows (a class is named by the same
@@ -279,81 +301,93 @@ move_classes AS (
 ),
 
 -- The promotion's own pairs count as promoted in its moved promo weeks: those
--- that would pass as controls are taken out of the pool.
-own_in_pool AS (
+-- that would pass as controls are taken out of each pool.
+own_candidates AS (
     SELECT
-        promo_id, d, sku, chain, region,
-        sum(stores) AS stores,
-        sum(CAST(promo_sum AS DOUBLE) / nullif(promo_rows, 0)) AS promo_units,
-        sum(CAST(base_sum AS DOUBLE) / nullif(base_rows, 0)) AS base_units
+        promo_id, d, sku, chain, region, stores,
+        CAST(promo_sum AS DOUBLE) / nullif(promo_rows, 0) AS promo_units,
+        CAST(base_sum AS DOUBLE) / nullif(base_rows, 0) AS base_units
     FROM move_classes
     WHERE promo_promoted = 0 AND base_promoted = 0 AND base_rows >= 2 AND promo_rows >= 1
+),
+
+own_pool AS (
+    SELECT
+        promo_id, d, sku, chain, region,
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM own_candidates
     GROUP BY promo_id, d, sku, chain, region
 ),
 
--- Pools per move, SKU, chain and region; then region and all stores.
-move_skus AS (
-    SELECT DISTINCT mb.promo_id, mb.d, mb.a, mb.l, pa.sku
-    FROM move_bounds AS mb
-    INNER JOIN (SELECT DISTINCT promo_id, sku FROM pairs) AS pa ON pa.promo_id = mb.promo_id
-),
-
-pool_chain_region AS (
+own_pool_region AS (
     SELECT
-        ms.promo_id, ms.d, ms.sku, wp.chain, wp.region,
-        wp.stores - coalesce(o.stores, 0) AS stores,
-        wp.promo_units - coalesce(o.promo_units, 0) AS promo_units,
-        wp.base_units - coalesce(o.base_units, 0) AS base_units
-    FROM move_skus AS ms
-    INNER JOIN window_pool AS wp ON wp.sku = ms.sku AND wp.a = ms.a AND wp.l = ms.l
-    LEFT JOIN own_in_pool AS o
-        ON o.promo_id = ms.promo_id AND o.d = ms.d AND o.sku = ms.sku
-        AND o.chain = wp.chain AND o.region = wp.region
-),
-
-pool_region AS (
-    SELECT promo_id, d, sku, region, sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
-    FROM pool_chain_region
+        promo_id, d, sku, region,
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM own_candidates
     GROUP BY promo_id, d, sku, region
 ),
 
-pool_all AS (
-    SELECT promo_id, d, sku, sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
-    FROM pool_chain_region
+own_pool_all AS (
+    SELECT
+        promo_id, d, sku,
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM own_candidates
     GROUP BY promo_id, d, sku
+),
+
+-- Each row's pools at each move (class by class): the promotion's chain and the
+-- row's region, the region, all stores; each without the promotion's own pairs.
+move_pools AS (
+    SELECT
+        mc.promo_id, mc.d, mc.cid, mc.sku, mc.region, mc.promo_sum, mc.promo_rows,
+        mc.base_clean_sum, mc.base_clean_rows,
+        coalesce(wcr.stores, 0) - coalesce(ocr.stores, 0) AS cr_stores,
+        coalesce(wcr.promo_units, 0) - coalesce(ocr.promo_units, 0) AS cr_promo,
+        coalesce(wcr.base_units, 0) - coalesce(ocr.base_units, 0) AS cr_base,
+        coalesce(wr.stores, 0) - coalesce(orr.stores, 0) AS r_stores,
+        coalesce(wr.promo_units, 0) - coalesce(orr.promo_units, 0) AS r_promo,
+        coalesce(wr.base_units, 0) - coalesce(orr.base_units, 0) AS r_base,
+        coalesce(wa.stores, 0) - coalesce(oa.stores, 0) AS all_stores,
+        coalesce(wa.promo_units, 0) - coalesce(oa.promo_units, 0) AS all_promo,
+        coalesce(wa.base_units, 0) - coalesce(oa.base_units, 0) AS all_base
+    FROM move_classes AS mc
+    INNER JOIN promotions AS p ON p.promo_id = mc.promo_id
+    LEFT JOIN window_pool AS wcr
+        ON wcr.sku = mc.sku AND wcr.a = mc.a AND wcr.l = mc.l AND wcr.chain = p.chain AND wcr.region = mc.region
+    LEFT JOIN own_pool AS ocr
+        ON ocr.promo_id = mc.promo_id AND ocr.d = mc.d AND ocr.sku = mc.sku
+        AND ocr.chain = p.chain AND ocr.region = mc.region
+    LEFT JOIN window_pool_region AS wr ON wr.sku = mc.sku AND wr.a = mc.a AND wr.l = mc.l AND wr.region = mc.region
+    LEFT JOIN own_pool_region AS orr
+        ON orr.promo_id = mc.promo_id AND orr.d = mc.d AND orr.sku = mc.sku AND orr.region = mc.region
+    LEFT JOIN window_pool_all AS wa ON wa.sku = mc.sku AND wa.a = mc.a AND wa.l = mc.l
+    LEFT JOIN own_pool_all AS oa ON oa.promo_id = mc.promo_id AND oa.d = mc.d AND oa.sku = mc.sku
+    WHERE mc.promo_rows >= 1
+      AND (mc.d = 0 OR mc.promo_promoted = 0)
 ),
 
 -- Each row at each move, class by class: the sum over the class's rows of their
 -- baselines (skipping promoted weeks, >= 2 weeks) and of their promo units, and
 -- the first pool with >= 3 control stores. In a moved window a row under another
--- promotion in the moved promo weeks is left out.
+-- promotion in the moved promo weeks is left out (above).
 move_rows AS (
     SELECT
-        mc.promo_id, mc.d, mc.cid, mc.sku, mc.region,
-        CASE WHEN mc.base_clean_rows >= 2 THEN CAST(mc.base_clean_sum AS DOUBLE) / mc.base_clean_rows END AS b_sum,
-        CAST(mc.promo_sum AS DOUBLE) / nullif(mc.promo_rows, 0) AS promo_units_sum,
+        promo_id, d, cid, sku, region,
+        CASE WHEN base_clean_rows >= 2 THEN CAST(base_clean_sum AS DOUBLE) / base_clean_rows END AS b_sum,
+        CAST(promo_sum AS DOUBLE) / nullif(promo_rows, 0) AS promo_units_sum,
         CAST(
             CASE
-                WHEN pcr.stores >= 3 THEN pcr.stores
-                WHEN pr.stores >= 3 THEN pr.stores
-                WHEN pl.stores >= 3 THEN pl.stores
+                WHEN cr_stores >= 3 THEN cr_stores
+                WHEN r_stores >= 3 THEN r_stores
+                WHEN all_stores >= 3 THEN all_stores
             END AS INTEGER
         ) AS control_stores,
         CASE
-            WHEN pcr.stores >= 3 THEN pcr.promo_units / nullif(pcr.base_units, 0)
-            WHEN pr.stores >= 3 THEN pr.promo_units / nullif(pr.base_units, 0)
-            WHEN pl.stores >= 3 THEN pl.promo_units / nullif(pl.base_units, 0)
+            WHEN cr_stores >= 3 THEN cr_promo / nullif(cr_base, 0)
+            WHEN r_stores >= 3 THEN r_promo / nullif(r_base, 0)
+            WHEN all_stores >= 3 THEN all_promo / nullif(all_base, 0)
         END AS growth
-    FROM move_classes AS mc
-    INNER JOIN promotions AS p ON p.promo_id = mc.promo_id
-    LEFT JOIN pool_chain_region AS pcr
-        ON pcr.promo_id = mc.promo_id AND pcr.d = mc.d AND pcr.sku = mc.sku
-        AND pcr.chain = p.chain AND pcr.region = mc.region
-    LEFT JOIN pool_region AS pr
-        ON pr.promo_id = mc.promo_id AND pr.d = mc.d AND pr.sku = mc.sku AND pr.region = mc.region
-    LEFT JOIN pool_all AS pl ON pl.promo_id = mc.promo_id AND pl.d = mc.d AND pl.sku = mc.sku
-    WHERE mc.promo_rows >= 1
-      AND (mc.d = 0 OR mc.promo_promoted = 0)
+    FROM move_pools
 ),
 
 move_lift AS (
