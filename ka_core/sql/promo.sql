@@ -111,15 +111,24 @@ promo_sales AS (
 ),
 
 -- Visits during the promotion that list the SKU as out of stock (oos_skus is
--- stored as codes joined by ';').
+-- stored as codes joined by ';'): each visit row matched once against the
+-- promoted SKUs, then joined to the pairs on store and SKU.
+oos_marks AS (
+    SELECT v.store_id, v.visit_date, k.sku
+    FROM visits AS v
+    INNER JOIN (SELECT DISTINCT sku FROM pairs) AS k
+        ON position(';' || k.sku || ';' IN ';' || v.oos_skus || ';') > 0
+    WHERE v.oos_skus IS NOT NULL AND v.oos_skus <> ''
+),
+
 oos AS (
     SELECT pa.promo_id, pa.store_id, pa.sku, count(*) AS oos_visits
     FROM pairs AS pa
     INNER JOIN promos AS p ON p.promo_id = pa.promo_id
-    INNER JOIN visits AS v
+    INNER JOIN oos_marks AS v
         ON v.store_id = pa.store_id
+        AND v.sku = pa.sku
         AND v.visit_date BETWEEN p.start_date AND p.end_date
-    WHERE position(';' || pa.sku || ';' IN ';' || v.oos_skus || ';') > 0
     GROUP BY pa.promo_id, pa.store_id, pa.sku
 ),
 

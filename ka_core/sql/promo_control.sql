@@ -66,7 +66,7 @@ ss_missing AS (
 ),
 
 -- Classes: store-SKUs of one SKU, chain and region with the same weeks without a
--- row, the same promoted weeks and named by the same promotions. In any window
+-- row and named by the same promotions (so with the same promoted weeks). In any window
 -- they pass or fail as controls together and share their baseline and promo
 -- week counts, so a class's sums stand for its stores' (a store's mean is its sum
 -- over a count every store of the class shares): the windows are evaluated per
@@ -76,11 +76,9 @@ ss_class_key AS (
     FROM (
         SELECT ssid, 'm' || CAST(wi AS VARCHAR) AS tag FROM ss_missing
         UNION ALL
-        SELECT ssid, 'w' || CAST(wi AS VARCHAR) AS tag FROM ss_promoted
-        UNION ALL
-        SELECT DISTINCT ss.ssid, 'p' || pa.promo_id AS tag
-        FROM pairs AS pa
-        INNER JOIN store_skus AS ss ON ss.store_id = pa.store_id AND ss.sku = pa.sku
+        SELECT DISTINCT ss.ssid, 'p' || q.promo_id AS tag
+        FROM all_pairs AS q
+        INNER JOIN store_skus AS ss ON ss.store_id = q.store_id AND ss.sku = q.sku
     ) AS t
     GROUP BY ssid
 ),
