@@ -126,6 +126,11 @@ class_grid AS (
     LEFT JOIN class_promoted AS q ON q.cid = c.cid AND q.wi = wk.wi
 ),
 
+-- Class numbers run 1..n - 1: (window, class) pairs get one number, wid * n + cid.
+class_count AS (
+    SELECT CAST(max(cid) + 1 AS BIGINT) AS n FROM classes
+),
+
 -- Running sums up to and including each week: units, weeks with a row (per
 -- store), promoted weeks, and units and rows of weeks under no promotion.
 class_running AS (
@@ -221,16 +226,21 @@ move_bounds AS (
 ),
 
 -- Each class's sums over each (SKU, window) a move needs: baseline [a-B, a-1],
--- promo weeks [a, e].
+-- promo weeks [a, e]. A move finds its classes' sums by one number per window and
+-- class (an equality on one column: DuckDB's planner then joins the few rows of
+-- the move first, where with three columns it joined every window first).
 windows AS (
-    SELECT DISTINCT pa.sku, mb.a, mb.l, mb.e
-    FROM move_bounds AS mb
-    INNER JOIN (SELECT DISTINCT promo_id, sku FROM pairs) AS pa ON pa.promo_id = mb.promo_id
+    SELECT row_number() OVER (ORDER BY sku, a, l) AS wid, sku, a, l, e
+    FROM (
+        SELECT DISTINCT pa.sku, mb.a, mb.l, mb.e
+        FROM move_bounds AS mb
+        INNER JOIN (SELECT DISTINCT promo_id, sku FROM pairs) AS pa ON pa.promo_id = mb.promo_id
+    ) AS w
 ),
 
 window_classes AS (
     SELECT
-        w.sku, w.a, w.l, c.cid, c.chain, c.region, c.stores,
+        w.wid * cc.n + c.cid AS wkey, w.sku, w.a, w.l, c.cid, c.chain, c.region, c.stores,
         re.cu - coalesce(ra.cu, 0) AS promo_sum,
         re.cn - coalesce(ra.cn, 0) AS promo_rows,
         re.cp - coalesce(ra.cp, 0) AS promo_promoted,
@@ -241,6 +251,7 @@ window_classes AS (
         coalesce(ra.ccn, 0) - coalesce(rb.ccn, 0) AS base_clean_rows
     FROM windows AS w
     INNER JOIN classes AS c ON c.sku = w.sku
+    CROSS JOIN class_count AS cc
     INNER JOIN class_running AS re ON re.cid = c.cid AND re.wi = w.e
     LEFT JOIN class_running AS ra ON ra.cid = c.cid AND ra.wi = w.a - 1
     LEFT JOIN class_running AS rb ON rb.cid = c.cid AND rb.wi = w.a - $baseline_weeks - 1
@@ -292,10 +303,16 @@ promo_classes AS (
 
 -- A move's rows, class by class: the promotion's classes in its windows.
 move_classes AS (
-    SELECT mb.promo_id, mb.d, wc.*
-    FROM move_bounds AS mb
-    INNER JOIN promo_classes AS pc ON pc.promo_id = mb.promo_id
-    INNER JOIN window_classes AS wc ON wc.cid = pc.cid AND wc.a = mb.a AND wc.l = mb.l
+    SELECT mk.promo_id, mk.d, wc.*
+    FROM (
+        SELECT mb.promo_id, mb.d, w.wid * cc.n + pc.cid AS wkey
+        FROM move_bounds AS mb
+        INNER JOIN promo_classes AS pc ON pc.promo_id = mb.promo_id
+        INNER JOIN classes AS c ON c.cid = pc.cid
+        INNER JOIN windows AS w ON w.sku = c.sku AND w.a = mb.a AND w.l = mb.l
+        CROSS JOIN class_count AS cc
+    ) AS mk
+    INNER JOIN window_classes AS wc ON wc.wkey = mk.wkey
 ),
 
 -- The promotion's own pairs count as promoted in its moved promo weeks: those
