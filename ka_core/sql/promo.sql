@@ -1,20 +1,22 @@
 -- The promotion reports' rows (domain.md, "Promotions"): lift per promotion,
--- store and SKU. Reads: period.
--- Promotions whose promo weeks overlap the period; their windows may reach outside it.
+-- store and SKU. Reads: period, access_promotions.
+-- Promotions in scope whose promo weeks overlap the period; their windows may
+-- reach outside it.
 promos AS (
     SELECT
         p.*,
         CAST(date_trunc('week', p.start_date) AS DATE) AS first_week,
         CAST(date_trunc('week', p.end_date) AS DATE) AS last_week
-    FROM promotions AS p
+    FROM promotions_in_scope AS p
     CROSS JOIN period
     WHERE (cardinality($chains) = 0 OR array_contains($chains, p.chain))
       AND CAST(date_trunc('week', p.end_date) AS DATE) >= period.first_week
       AND CAST(date_trunc('week', p.start_date) AS DATE) <= period.last_day
 ),
 
--- Every (promotion, store, SKU) a promotion names: a blank store is every
--- store of the chain, a blank SKU every own SKU of the brand.
+-- Every (promotion, store, SKU) any promotion names, in scope or not (promoted
+-- weeks are skipped in baselines and exclude control stores whoever looks): a
+-- blank store is every store of the chain, a blank SKU every own SKU of the brand.
 all_pairs AS (
     SELECT p.promo_id, s.store_id, pr.sku, s.region, pr.category,
         CAST(date_trunc('week', p.start_date) AS DATE) AS first_week,
