@@ -91,8 +91,8 @@ pair_sums AS (
 pair_lift AS (
     SELECT
         pa.pair_id, pa.promo_id, pa.store_id, pa.sku, pa.region, pa.category,
-        CASE WHEN s.base_weeks >= 2 THEN s.base_units / s.base_weeks END AS baseline_units,
-        CASE WHEN s.base_weeks >= 2 THEN s.base_revenue / s.base_weeks END AS baseline_revenue,
+        CASE WHEN s.base_weeks >= 2 THEN s.base_units / nullif(s.base_weeks, 0) END AS baseline_units,
+        CASE WHEN s.base_weeks >= 2 THEN s.base_revenue / nullif(s.base_weeks, 0) END AS baseline_revenue,
         s.post_units / nullif(s.post_weeks, 0) AS post_units,
         s.promo_weeks,
         s.promo_units / nullif(s.promo_weeks, 0) AS promo_units,

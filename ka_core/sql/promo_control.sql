@@ -388,7 +388,7 @@ move_pools AS (
 move_rows AS (
     SELECT
         promo_id, d, cid, sku, region,
-        CASE WHEN base_clean_rows >= 2 THEN CAST(base_clean_sum AS DOUBLE) / base_clean_rows END AS b_sum,
+        CASE WHEN base_clean_rows >= 2 THEN CAST(base_clean_sum AS DOUBLE) / nullif(base_clean_rows, 0) END AS b_sum,
         CAST(promo_sum AS DOUBLE) / nullif(promo_rows, 0) AS promo_units_sum,
         CAST(
             CASE
