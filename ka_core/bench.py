@@ -21,6 +21,7 @@ Ratios taken in the same run are what count: these machines are shared.
 
 Run: python -m ka_core bench [--sizes 1m,10m] [--dir bench] [--runs 5] [--json PATH]
                              [--smoke] [--skip-pandas] [--skip-load] [--explain]
+                             [--reports promo-lift,promo-summary]
 """
 
 from __future__ import annotations
@@ -356,13 +357,19 @@ def _explain(con: duckdb.DuckDBPyConnection, sql_text: str, params: dict[str, An
 
 
 def bench_reports(
-    path: Path, size: str, runs: int, with_pandas: bool, phases: Phases, explain_dir: Path | None
+    path: Path,
+    size: str,
+    runs: int,
+    with_pandas: bool,
+    phases: Phases,
+    explain_dir: Path | None,
+    names: tuple[str, ...] = tuple(REPORTS),
 ) -> list[dict[str, Any]]:
-    results: dict[str, dict[str, Any]] = {name: {"size": size, "report": name} for name in REPORTS}
+    results: dict[str, dict[str, Any]] = {name: {"size": size, "report": name} for name in names}
 
     # Cold: each report is the first query of a new connection. No other connection to the
     # file may be open in this process, or DuckDB would hand back the same (warm) instance.
-    for name in REPORTS:
+    for name in names:
         con = db.connect(path, read_only=True)
         try:
             results[name]["cold_s"], df = _timed(lambda con=con, name=name: run(con, name))
@@ -381,7 +388,7 @@ def bench_reports(
                 floors[sql] = _warm(lambda: con.execute(sql).fetchall(), runs)
             return floors[sql]
 
-        for name in REPORTS:
+        for name in names:
             r = results[name]
             warm = _warm(lambda name=name: run(con, name), runs)
             floor = floor_time(floor_sql(name))
@@ -408,7 +415,7 @@ def bench_reports(
         phases.mark(size, "warm reports and floors")
 
         if with_pandas:
-            for name in REPORTS:
+            for name in names:
                 r = results[name]
                 r["pandas_load_s"], tables = _timed(
                     lambda name=name: pandas_reference.load_tables(con, pandas_reference.REPORT_TABLES[name])
@@ -845,6 +852,8 @@ def targets(size: str, rows: list[dict[str, Any]], loads: dict[str, Any] | None)
 
     by = {r["report"]: r for r in rows}
     for name, limit in WARM_MAX.items():
+        if name not in by:  # a run of some reports only (--reports)
+            continue
         add(f"{name} warm s", by[name]["warm_s"], limit)
         if name in STORE_REPORTS:
             add(f"{name} warm / floor", by[name]["ratio_to_floor"], FLOOR_RATIO_MAX)
@@ -892,6 +901,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--spark-sizes", default="1m,10m", help="with --scale: the sizes also run on Spark (default 1m,10m)")
     p.add_argument("--spark-master", default="local[2]", help="with --scale: Spark's master (default local[2])")
     p.add_argument("--spark-only", action="store_true", help="with --scale: only the Spark runs (no load, no DuckDB)")
+    p.add_argument(
+        "--reports",
+        default=None,
+        help="comma-separated report names (default: every report), e.g. promo-lift,promo-summary",
+    )
     try:
         args = p.parse_args(argv)
     except SystemExit as exc:  # usage errors are an exit status, not an exit
@@ -908,6 +922,13 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: --runs must be at least 1")
         return 2
     runs = min(args.runs, 2) if args.smoke else args.runs
+    names = tuple(REPORTS)
+    if args.reports:
+        names = tuple(n.strip() for n in args.reports.split(",") if n.strip())
+        unknown_reports = [n for n in names if n not in REPORTS]
+        if unknown_reports or not names:
+            print(f"bench: unknown report {', '.join(unknown_reports)}; expected some of: {', '.join(REPORTS)}")
+            return 2
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     out_path = Path(args.json) if args.json else folder / "results.json"
@@ -949,7 +970,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{os.cpu_count()} cores): times are noisy; ratios taken in the same run hold better"
             )
         rows = bench_reports(
-            path, size, runs, not args.skip_pandas, phases, folder / f"explain-{size}" if args.explain else None
+            path, size, runs, not args.skip_pandas, phases, folder / f"explain-{size}" if args.explain else None, names
         )
         results["reports"].extend(rows)
         print_reports(

@@ -111,3 +111,24 @@ def test_scale_mode_on_the_smoke_warehouse(tmp_path, capsys):
     assert _number(size["duckdb"]["peak_mb"])
     assert "load average" in capsys.readouterr().out
     assert bench.main(["--scale", "--sizes", "2m", "--dir", str(tmp_path)]) == 2
+
+
+def test_some_reports_only(tmp_path):
+    """--reports times and checks the reports named (the promotion reports of issue 13), in one run."""
+    out = tmp_path / "r.json"
+    args = [
+        "--smoke",
+        "--dir",
+        str(tmp_path),
+        "--json",
+        str(out),
+        "--skip-load",
+        "--reports",
+        "promo-lift,promo-summary",
+    ]
+    assert bench.main(args) == 0
+    res = json.loads(out.read_text())
+    assert [r["report"] for r in res["reports"]] == ["promo-lift", "promo-summary"]
+    assert all(r["check"]["status"] == "OK" and r["speedup"] > 0 for r in res["reports"])
+    assert {t["target"] for t in res["targets"]} >= {"promo-lift warm s", "promo-summary speed-up vs pandas"}
+    assert bench.main(["--smoke", "--dir", str(tmp_path), "--reports", "promo-lfit"]) == 2

@@ -255,3 +255,25 @@ def test_promo_effects_naive_next_to_control(pools):
     # PX naive: (30 + 4 + 8) / (10 + 2 + 5) - 1 over its rows with a baseline (T1 included).
     assert e.loc["PX", "naive_lift_pct"] == approx((42 / 17 - 1) * 100)
     assert e.loc["PX", "lift_vs_control_pct"] == approx((34 / (654 / 36) - 1) * 100)
+
+
+def test_control_stores_ignore_the_scope(pools):
+    """domain.md, "Who sees what": control stores use all stores and all promotions, as without scope.
+
+    A login that sees chain Alpha only does not see PZ (Beta, at B1), yet B1 stays promoted for P1 in
+    week 3: PY at A5 still finds its controls among A2, A3, A4, B4 (not B1, which would pass as a
+    control with baseline 5 and promo units 10 if PZ were forgotten), as in the unscoped report.
+    """
+    from ka_core.access import Scope
+    from ka_core.settings import Filters
+
+    alpha = Filters(scope=Scope(chains=("Alpha",)))
+    lift = reports.run(pools, "promo-lift", alpha, B2)
+    assert set(lift["promo_id"]) == {"PX", "PY"}  # PZ is not seen
+    y = lift.set_index(["promo_id", "sku"]).loc[("PY", "P1")]
+    assert y["control_stores"] == 4
+    assert y["expected_units"] == approx(6 * 69 / 44)
+    assert y["lift_vs_control_pct"] == approx((9 / (6 * 69 / 44) - 1) * 100)
+    summary = reports.run(pools, "promo-summary", alpha, B2).set_index("promo_id")
+    assert list(summary.index) == ["PX", "PY"]
+    assert summary.loc["PY", "lift_vs_control_pct"] == approx((9 / (6 * 69 / 44) - 1) * 100)

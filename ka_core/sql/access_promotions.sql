@@ -1,11 +1,11 @@
 -- The promotions the scope sees (domain.md, "Who sees what"): those with a
 -- row (a store of the chain, or the promotion's own store) in access_stores.
--- Named `promotions`, it stands for the table in the promotion queries that
--- follow, so they list only these; their sums still cover all their rows.
--- Reads: access.
-promotions AS (
+-- promo.sql lists only these (and sums all their rows); what describes the
+-- market reads the table `promotions` itself: a store under any promotion,
+-- seen or not, is no control store. Reads: access.
+promotions_in_scope AS (
     SELECT p.*
-    FROM main.promotions AS p
+    FROM promotions AS p
     WHERE $scope_all
        OR EXISTS (
            SELECT 1

@@ -1,8 +1,8 @@
 -- Effects with confidence (domain.md): every promotion's rows against control
 -- stores, at the promotion's own weeks (move 0) and moved to weeks where it did
 -- not run (placebo weeks, for the 90% interval). Reads: period, promo.
--- Weeks are numbered 0..n from the first week of the sales data; any window's
--- sums are then two lookups in running sums per store and SKU.
+-- Weeks are numbered 0..n from the first week of the sales data; the sum of any
+-- window [x, y] is then C(y) - C(x - 1), two lookups in running sums C.
 week_index AS (
     SELECT c.week, CAST(date_diff('day', f.first_week, c.week) / 7 AS INTEGER) AS wi
     FROM calendar AS c
@@ -10,16 +10,25 @@ week_index AS (
 ),
 
 week_span AS (
-    SELECT min(week) AS first_week, max(wi) AS last_wi FROM week_index
+    SELECT min(week) AS first_week, max(wi) AS last_wi, count(*) AS weeks FROM week_index
 ),
 
--- Every store and SKU that sold a promoted SKU, numbered (integer keys join fast).
+-- Every store and SKU that sold a promoted SKU, numbered (integer keys join
+-- fast), with its number of weeks with a sales row.
 store_skus AS (
-    SELECT row_number() OVER (ORDER BY ss.store_id, ss.sku) AS ssid, ss.store_id, ss.sku, s.chain, s.region
-    FROM (SELECT DISTINCT store_id, sku FROM sales WHERE sku IN (SELECT sku FROM pairs)) AS ss
+    SELECT
+        row_number() OVER (ORDER BY ss.store_id, ss.sku) AS ssid,
+        ss.store_id, ss.sku, s.chain, s.region, ss.n_rows
+    FROM (
+        SELECT store_id, sku, count(*) AS n_rows
+        FROM sales
+        WHERE sku IN (SELECT sku FROM pairs)
+        GROUP BY store_id, sku
+    ) AS ss
     INNER JOIN stores AS s ON s.store_id = ss.store_id
 ),
 
+-- Their sales rows, by number.
 ss_sales AS (
     SELECT ss.ssid, wk.wi, sa.units
     FROM sales AS sa
@@ -34,7 +43,112 @@ ss_promoted AS (
     INNER JOIN week_index AS wk ON wk.week = q.week
 ),
 
--- Every such store-SKU in every week of the data.
+-- Weeks without a sales row, of the store-SKUs that miss some.
+ss_partial AS (
+    SELECT ss.ssid, ss.store_id, ss.sku
+    FROM store_skus AS ss
+    CROSS JOIN week_span AS ws
+    WHERE ss.n_rows < ws.weeks
+),
+
+ss_partial_rows AS (
+    SELECT p.ssid, sa.week
+    FROM ss_partial AS p
+    INNER JOIN sales AS sa ON sa.store_id = p.store_id AND sa.sku = p.sku
+),
+
+ss_missing AS (
+    SELECT p.ssid, wk.wi
+    FROM ss_partial AS p
+    CROSS JOIN week_index AS wk
+    LEFT JOIN ss_partial_rows AS r ON r.ssid = p.ssid AND r.week = wk.week
+    WHERE r.ssid IS NULL
+),
+
+-- Classes: store-SKUs of one SKU, chain and region with the same weeks without a
+-- row and named by the same promotions (so with the same promoted weeks). In any window
+-- they pass or fail as controls together and share their baseline and promo
+-- week counts, so a class's sums stand for its stores' (a store's mean is its sum
+-- over a count every store of the class shares): the windows are evaluated per
+-- class, not per store. A class's key lists those weeks and promotions.
+ss_class_key AS (
+    SELECT ssid, string_agg(tag, ',' ORDER BY tag) AS class_key
+    FROM (
+        SELECT ssid, 'm' || CAST(wi AS VARCHAR) AS tag FROM ss_missing
+        UNION ALL
+        SELECT DISTINCT ss.ssid, 'p' || q.promo_id AS tag
+        FROM all_pairs AS q
+        INNER JOIN store_skus AS ss ON ss.store_id = q.store_id AND ss.sku = q.sku
+    ) AS t
+    GROUP BY ssid
+),
+
+ss_class AS (
+    SELECT
+        ss.ssid, ss.store_id, ss.sku, ss.chain, ss.region,
+        dense_rank() OVER (ORDER BY ss.sku, ss.chain, ss.region, coalesce(k.class_key, '')) AS cid
+    FROM store_skus AS ss
+    LEFT JOIN ss_class_key AS k ON k.ssid = ss.ssid
+),
+
+classes AS (
+    SELECT cid, sku, chain, region, count(*) AS stores
+    FROM ss_class
+    GROUP BY cid, sku, chain, region
+),
+
+-- A class's units in each week (summed over its stores), whether its stores
+-- have a row (all or none do) and are under a promotion (likewise). The sum
+-- reads the class (cid > 0 always) so that DuckDB does not pre-aggregate every
+-- sales row by store, SKU and week below the join (its unique key: no gain).
+class_sales AS (
+    SELECT c.cid, sa.wi, sum(CASE WHEN c.cid > 0 THEN sa.units END) AS units
+    FROM ss_sales AS sa
+    INNER JOIN ss_class AS c ON c.ssid = sa.ssid
+    GROUP BY c.cid, sa.wi
+),
+
+class_promoted AS (
+    SELECT DISTINCT c.cid, q.wi
+    FROM ss_promoted AS q
+    INNER JOIN ss_class AS c ON c.ssid = q.ssid
+),
+
+class_grid AS (
+    SELECT
+        c.cid, wk.wi,
+        coalesce(s.units, 0) AS units,
+        CASE WHEN s.cid IS NULL THEN 0 ELSE 1 END AS has_row,
+        CASE WHEN q.cid IS NULL THEN 0 ELSE 1 END AS promoted
+    FROM classes AS c
+    CROSS JOIN week_index AS wk
+    LEFT JOIN class_sales AS s ON s.cid = c.cid AND s.wi = wk.wi
+    LEFT JOIN class_promoted AS q ON q.cid = c.cid AND q.wi = wk.wi
+),
+
+-- Class numbers run 1..n - 1: (window, class) pairs get one number, wid * n + cid.
+class_count AS (
+    SELECT CAST(max(cid) + 1 AS BIGINT) AS n FROM classes
+),
+
+-- Running sums up to and including each week: units, weeks with a row (per
+-- store), promoted weeks, and units and rows of weeks under no promotion.
+class_running AS (
+    SELECT
+        cid, wi,
+        sum(units) OVER upto AS cu,
+        sum(has_row) OVER upto AS cn,
+        sum(promoted) OVER upto AS cp,
+        sum(units * (1 - promoted)) OVER upto AS ccu,
+        sum(has_row * (1 - promoted)) OVER upto AS ccn
+    FROM class_grid
+    WINDOW upto AS (PARTITION BY cid ORDER BY wi ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+
+-- Store level (the weekly control line of one promotion reads it): every
+-- store-SKU in every week, and for a first promo week wi the baseline window
+-- [wi - B, wi - 1] as a difference of running sums.
+
 grid AS (
     SELECT
         ss.ssid, wk.wi,
@@ -47,24 +161,24 @@ grid AS (
     LEFT JOIN ss_promoted AS q ON q.ssid = ss.ssid AND q.wi = wk.wi
 ),
 
--- Per store-SKU and week wi: running sums up to and including wi (units,
--- weeks with a row, promoted weeks); and, read as a first promo week a = wi,
--- the baseline window [a-B, a-1]: all weeks, and weeks under no promotion.
-running AS (
+running_upto AS (
     SELECT
         ssid, wi, units, has_row, promoted,
         sum(units) OVER upto AS cu,
         sum(has_row) OVER upto AS cn,
-        sum(promoted) OVER upto AS cp,
-        coalesce(sum(units) OVER base, 0) AS base_sum,
-        coalesce(sum(has_row) OVER base, 0) AS base_rows,
-        coalesce(sum(units * (1 - promoted)) OVER base, 0) AS base_clean_sum,
-        coalesce(sum(has_row * (1 - promoted)) OVER base, 0) AS base_clean_rows,
-        coalesce(sum(promoted) OVER base, 0) AS base_promoted
+        sum(promoted) OVER upto AS cp
     FROM grid
-    WINDOW
-        upto AS (PARTITION BY ssid ORDER BY wi ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
-        base AS (PARTITION BY ssid ORDER BY wi ROWS BETWEEN $baseline_weeks PRECEDING AND 1 PRECEDING)
+    WINDOW upto AS (PARTITION BY ssid ORDER BY wi ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+
+running AS (
+    SELECT
+        r.*,
+        r.cu - r.units - coalesce(rb.cu, 0) AS base_sum,
+        r.cn - r.has_row - coalesce(rb.cn, 0) AS base_rows,
+        r.cp - r.promoted - coalesce(rb.cp, 0) AS base_promoted
+    FROM running_upto AS r
+    LEFT JOIN running_upto AS rb ON rb.ssid = r.ssid AND rb.wi = r.wi - $baseline_weeks - 1
 ),
 
 -- Each promotion's first promo week (a0) and length (l) in week numbers.
@@ -94,149 +208,210 @@ placebo_moves AS (
 moves AS (
     SELECT promo_id, d, a, l
     FROM (
-        SELECT *, row_number() OVER (PARTITION BY promo_id ORDER BY abs(d), d) AS nearest
-        FROM placebo_moves
+        SELECT pm.*, row_number() OVER (PARTITION BY pm.promo_id ORDER BY abs(pm.d), pm.d) AS nearest
+        FROM placebo_moves AS pm
     ) AS m
     WHERE nearest <= $placebo_moves
     UNION ALL
     SELECT promo_id, 0 AS d, a0 AS a, l FROM promo_span
 ),
 
--- The last promo week of a move, within the data (the sums stay after its last week).
+-- The last promo week of a move, within the data (the sums stay after its last
+-- week); a move needs its first promo week within the data.
 move_bounds AS (
-    SELECT m.*, least(m.a + m.l - 1, ws.last_wi) AS e
+    SELECT m.promo_id, m.d, m.a, m.l, least(m.a + m.l - 1, ws.last_wi) AS e
     FROM moves AS m
     CROSS JOIN week_span AS ws
+    WHERE m.a >= 0 AND m.a <= ws.last_wi
 ),
 
--- Window sums of every store-SKU for each (SKU, window) a move needs: baseline
--- [a-B, a-1], promo weeks [a, e].
+-- Each class's sums over each (SKU, window) a move needs: baseline [a-B, a-1],
+-- promo weeks [a, e]. A move finds its classes' sums by one number per window and
+-- class (an equality on one column: DuckDB's planner then joins the few rows of
+-- the move first, where with three columns it joined every window first).
 windows AS (
-    SELECT DISTINCT pa.sku, mb.a, mb.l, mb.e
-    FROM move_bounds AS mb
-    INNER JOIN (SELECT DISTINCT promo_id, sku FROM pairs) AS pa ON pa.promo_id = mb.promo_id
+    SELECT row_number() OVER (ORDER BY sku, a, l) AS wid, sku, a, l, e
+    FROM (
+        SELECT DISTINCT pa.sku, mb.a, mb.l, mb.e
+        FROM move_bounds AS mb
+        INNER JOIN (SELECT DISTINCT promo_id, sku FROM pairs) AS pa ON pa.promo_id = mb.promo_id
+    ) AS w
 ),
 
-window_stores AS (
+window_classes AS (
     SELECT
-        w.sku, w.a, w.l, ss.ssid, ss.store_id, ss.chain, ss.region,
-        ra.base_sum, ra.base_rows, ra.base_clean_sum, ra.base_clean_rows,
-        re.cu - ra.cu + ra.units AS promo_sum,
-        re.cn - ra.cn + ra.has_row AS promo_rows,
-        re.cp - ra.cp + ra.promoted AS promo_promoted,
-        re.cp - ra.cp + ra.promoted + ra.base_promoted AS window_promoted
+        w.wid * cc.n + c.cid AS wkey, w.sku, w.a, w.l, c.cid, c.chain, c.region, c.stores,
+        re.cu - coalesce(ra.cu, 0) AS promo_sum,
+        re.cn - coalesce(ra.cn, 0) AS promo_rows,
+        re.cp - coalesce(ra.cp, 0) AS promo_promoted,
+        coalesce(ra.cu, 0) - coalesce(rb.cu, 0) AS base_sum,
+        coalesce(ra.cn, 0) - coalesce(rb.cn, 0) AS base_rows,
+        coalesce(ra.cp, 0) - coalesce(rb.cp, 0) AS base_promoted,
+        coalesce(ra.ccu, 0) - coalesce(rb.ccu, 0) AS base_clean_sum,
+        coalesce(ra.ccn, 0) - coalesce(rb.ccn, 0) AS base_clean_rows
     FROM windows AS w
-    INNER JOIN store_skus AS ss ON ss.sku = w.sku
-    INNER JOIN running AS ra ON ra.ssid = ss.ssid AND ra.wi = w.a
-    INNER JOIN running AS re ON re.ssid = ss.ssid AND re.wi = w.e
-),
-
--- A move's rows: the promotion's pairs in its windows.
-move_pairs AS (
-    SELECT mb.promo_id, mb.d, ws.*
-    FROM move_bounds AS mb
-    INNER JOIN pairs AS pa ON pa.promo_id = mb.promo_id
-    INNER JOIN window_stores AS ws
-        ON ws.sku = pa.sku AND ws.a = mb.a AND ws.l = mb.l AND ws.store_id = pa.store_id
+    INNER JOIN classes AS c ON c.sku = w.sku
+    CROSS JOIN class_count AS cc
+    INNER JOIN class_running AS re ON re.cid = c.cid AND re.wi = w.e
+    LEFT JOIN class_running AS ra ON ra.cid = c.cid AND ra.wi = w.a - 1
+    LEFT JOIN class_running AS rb ON rb.cid = c.cid AND rb.wi = w.a - $baseline_weeks - 1
 ),
 
 -- Control candidates, pooled per chain and region: no promotion on the SKU in
--- the window, >= 2 baseline weeks and >= 1 promo week with a row.
+-- the window, >= 2 baseline weeks and >= 1 promo week with a row. A class adds
+-- its stores, and its sums over its (shared) week counts: the sum of its stores' means.
+window_candidates AS (
+    SELECT
+        sku, a, l, chain, region, stores,
+        CAST(promo_sum AS DOUBLE) / nullif(promo_rows, 0) AS promo_units,
+        CAST(base_sum AS DOUBLE) / nullif(base_rows, 0) AS base_units
+    FROM window_classes
+    WHERE promo_promoted = 0 AND base_promoted = 0 AND base_rows >= 2 AND promo_rows >= 1
+),
+
 window_pool AS (
     SELECT
         sku, a, l, chain, region,
-        count(*) AS stores,
-        sum(CAST(promo_sum AS DOUBLE) / promo_rows) AS promo_units,
-        sum(CAST(base_sum AS DOUBLE) / base_rows) AS base_units
-    FROM window_stores
-    WHERE window_promoted = 0 AND base_rows >= 2 AND promo_rows >= 1
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM window_candidates
     GROUP BY sku, a, l, chain, region
 ),
 
+window_pool_region AS (
+    SELECT
+        sku, a, l, region,
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM window_candidates
+    GROUP BY sku, a, l, region
+),
+
+window_pool_all AS (
+    SELECT
+        sku, a, l,
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM window_candidates
+    GROUP BY sku, a, l
+),
+
+-- The classes of each promotion's rows (a class is named by the same
+-- promotions, so a promotion has all of its stores or none).
+promo_classes AS (
+    SELECT DISTINCT pa.promo_id, c.cid
+    FROM pairs AS pa
+    INNER JOIN ss_class AS c ON c.store_id = pa.store_id AND c.sku = pa.sku
+),
+
+-- A move's rows, class by class: the promotion's classes in its windows.
+move_classes AS (
+    SELECT mk.promo_id, mk.d, wc.*
+    FROM (
+        SELECT mb.promo_id, mb.d, w.wid * cc.n + pc.cid AS wkey
+        FROM move_bounds AS mb
+        INNER JOIN promo_classes AS pc ON pc.promo_id = mb.promo_id
+        INNER JOIN classes AS c ON c.cid = pc.cid
+        INNER JOIN windows AS w ON w.sku = c.sku AND w.a = mb.a AND w.l = mb.l
+        CROSS JOIN class_count AS cc
+    ) AS mk
+    INNER JOIN window_classes AS wc ON wc.wkey = mk.wkey
+),
+
 -- The promotion's own pairs count as promoted in its moved promo weeks: those
--- that would pass as controls are taken out of the pool.
-own_in_pool AS (
+-- that would pass as controls are taken out of each pool.
+own_candidates AS (
+    SELECT
+        promo_id, d, sku, chain, region, stores,
+        CAST(promo_sum AS DOUBLE) / nullif(promo_rows, 0) AS promo_units,
+        CAST(base_sum AS DOUBLE) / nullif(base_rows, 0) AS base_units
+    FROM move_classes
+    WHERE promo_promoted = 0 AND base_promoted = 0 AND base_rows >= 2 AND promo_rows >= 1
+),
+
+own_pool AS (
     SELECT
         promo_id, d, sku, chain, region,
-        count(*) AS stores,
-        sum(CAST(promo_sum AS DOUBLE) / promo_rows) AS promo_units,
-        sum(CAST(base_sum AS DOUBLE) / base_rows) AS base_units
-    FROM move_pairs
-    WHERE window_promoted = 0 AND base_rows >= 2 AND promo_rows >= 1
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM own_candidates
     GROUP BY promo_id, d, sku, chain, region
 ),
 
--- Pools per move, SKU, chain and region; then region and all stores.
-move_skus AS (
-    SELECT DISTINCT mb.promo_id, mb.d, mb.a, mb.l, pa.sku
-    FROM move_bounds AS mb
-    INNER JOIN pairs AS pa ON pa.promo_id = mb.promo_id
-),
-
-pool_chain_region AS (
+own_pool_region AS (
     SELECT
-        ms.promo_id, ms.d, ms.sku, wp.chain, wp.region,
-        wp.stores - coalesce(o.stores, 0) AS stores,
-        wp.promo_units - coalesce(o.promo_units, 0) AS promo_units,
-        wp.base_units - coalesce(o.base_units, 0) AS base_units
-    FROM move_skus AS ms
-    INNER JOIN window_pool AS wp ON wp.sku = ms.sku AND wp.a = ms.a AND wp.l = ms.l
-    LEFT JOIN own_in_pool AS o
-        ON o.promo_id = ms.promo_id AND o.d = ms.d AND o.sku = ms.sku
-        AND o.chain = wp.chain AND o.region = wp.region
-),
-
-pool_region AS (
-    SELECT promo_id, d, sku, region, sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
-    FROM pool_chain_region
+        promo_id, d, sku, region,
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM own_candidates
     GROUP BY promo_id, d, sku, region
 ),
 
-pool_all AS (
-    SELECT promo_id, d, sku, sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
-    FROM pool_chain_region
+own_pool_all AS (
+    SELECT
+        promo_id, d, sku,
+        sum(stores) AS stores, sum(promo_units) AS promo_units, sum(base_units) AS base_units
+    FROM own_candidates
     GROUP BY promo_id, d, sku
 ),
 
--- Each row at each move: its baseline (skipping promoted weeks, >= 2 weeks),
--- promo units, and the first pool with >= 3 control stores. In a moved
--- window a row under another promotion in the moved promo weeks is left out.
+-- Each row's pools at each move (class by class): the promotion's chain and the
+-- row's region, the region, all stores; each without the promotion's own pairs.
+move_pools AS (
+    SELECT
+        mc.promo_id, mc.d, mc.cid, mc.sku, mc.region, mc.promo_sum, mc.promo_rows,
+        mc.base_clean_sum, mc.base_clean_rows,
+        coalesce(wcr.stores, 0) - coalesce(ocr.stores, 0) AS cr_stores,
+        coalesce(wcr.promo_units, 0) - coalesce(ocr.promo_units, 0) AS cr_promo,
+        coalesce(wcr.base_units, 0) - coalesce(ocr.base_units, 0) AS cr_base,
+        coalesce(wr.stores, 0) - coalesce(orr.stores, 0) AS r_stores,
+        coalesce(wr.promo_units, 0) - coalesce(orr.promo_units, 0) AS r_promo,
+        coalesce(wr.base_units, 0) - coalesce(orr.base_units, 0) AS r_base,
+        coalesce(wa.stores, 0) - coalesce(oa.stores, 0) AS all_stores,
+        coalesce(wa.promo_units, 0) - coalesce(oa.promo_units, 0) AS all_promo,
+        coalesce(wa.base_units, 0) - coalesce(oa.base_units, 0) AS all_base
+    FROM move_classes AS mc
+    INNER JOIN promotions AS p ON p.promo_id = mc.promo_id
+    LEFT JOIN window_pool AS wcr
+        ON wcr.sku = mc.sku AND wcr.a = mc.a AND wcr.l = mc.l AND wcr.chain = p.chain AND wcr.region = mc.region
+    LEFT JOIN own_pool AS ocr
+        ON ocr.promo_id = mc.promo_id AND ocr.d = mc.d AND ocr.sku = mc.sku
+        AND ocr.chain = p.chain AND ocr.region = mc.region
+    LEFT JOIN window_pool_region AS wr ON wr.sku = mc.sku AND wr.a = mc.a AND wr.l = mc.l AND wr.region = mc.region
+    LEFT JOIN own_pool_region AS orr
+        ON orr.promo_id = mc.promo_id AND orr.d = mc.d AND orr.sku = mc.sku AND orr.region = mc.region
+    LEFT JOIN window_pool_all AS wa ON wa.sku = mc.sku AND wa.a = mc.a AND wa.l = mc.l
+    LEFT JOIN own_pool_all AS oa ON oa.promo_id = mc.promo_id AND oa.d = mc.d AND oa.sku = mc.sku
+    WHERE mc.promo_rows >= 1
+      AND (mc.d = 0 OR mc.promo_promoted = 0)
+),
+
+-- Each row at each move, class by class: the sum over the class's rows of their
+-- baselines (skipping promoted weeks, >= 2 weeks) and of their promo units, and
+-- the first pool with >= 3 control stores. In a moved window a row under another
+-- promotion in the moved promo weeks is left out (above).
 move_rows AS (
     SELECT
-        mp.promo_id, mp.d, mp.store_id, mp.sku,
-        CASE WHEN mp.base_clean_rows >= 2 THEN CAST(mp.base_clean_sum AS DOUBLE) / mp.base_clean_rows END AS b,
-        CAST(mp.promo_sum AS DOUBLE) / mp.promo_rows AS promo_units,
+        promo_id, d, cid, sku, region,
+        CASE WHEN base_clean_rows >= 2 THEN CAST(base_clean_sum AS DOUBLE) / nullif(base_clean_rows, 0) END AS b_sum,
+        CAST(promo_sum AS DOUBLE) / nullif(promo_rows, 0) AS promo_units_sum,
         CAST(
             CASE
-                WHEN pcr.stores >= 3 THEN pcr.stores
-                WHEN pr.stores >= 3 THEN pr.stores
-                WHEN pl.stores >= 3 THEN pl.stores
+                WHEN cr_stores >= 3 THEN cr_stores
+                WHEN r_stores >= 3 THEN r_stores
+                WHEN all_stores >= 3 THEN all_stores
             END AS INTEGER
         ) AS control_stores,
         CASE
-            WHEN pcr.stores >= 3 THEN pcr.promo_units / nullif(pcr.base_units, 0)
-            WHEN pr.stores >= 3 THEN pr.promo_units / nullif(pr.base_units, 0)
-            WHEN pl.stores >= 3 THEN pl.promo_units / nullif(pl.base_units, 0)
+            WHEN cr_stores >= 3 THEN cr_promo / nullif(cr_base, 0)
+            WHEN r_stores >= 3 THEN r_promo / nullif(r_base, 0)
+            WHEN all_stores >= 3 THEN all_promo / nullif(all_base, 0)
         END AS growth
-    FROM move_pairs AS mp
-    INNER JOIN promotions AS p ON p.promo_id = mp.promo_id
-    LEFT JOIN pool_chain_region AS pcr
-        ON pcr.promo_id = mp.promo_id AND pcr.d = mp.d AND pcr.sku = mp.sku
-        AND pcr.chain = p.chain AND pcr.region = mp.region
-    LEFT JOIN pool_region AS pr
-        ON pr.promo_id = mp.promo_id AND pr.d = mp.d AND pr.sku = mp.sku AND pr.region = mp.region
-    LEFT JOIN pool_all AS pl ON pl.promo_id = mp.promo_id AND pl.d = mp.d AND pl.sku = mp.sku
-    WHERE mp.promo_rows >= 1
-      AND (mp.d = 0 OR mp.promo_promoted = 0)
+    FROM move_pools
 ),
 
 move_lift AS (
     SELECT
-        promo_id, d,
-        (sum(promo_units) / nullif(sum(b * growth), 0) - 1) * 100 AS lift_vs_control_pct
-    FROM move_rows
-    WHERE b * growth IS NOT NULL
-    GROUP BY promo_id, d
+        mr.promo_id, mr.d,
+        (sum(mr.promo_units_sum) / nullif(sum(mr.b_sum * mr.growth), 0) - 1) * 100 AS lift_vs_control_pct
+    FROM move_rows AS mr
+    WHERE mr.b_sum * mr.growth IS NOT NULL
+    GROUP BY mr.promo_id, mr.d
 ),
 
 -- 90% interval from the moves: L = ln(1 + lift/100) of the promotion, e(1..n)
@@ -281,5 +456,6 @@ promo_lift AS (
         CASE WHEN mr.control_stores IS NOT NULL THEN l.baseline_units * mr.growth END AS expected_units,
         (l.promo_units / nullif(l.baseline_units * mr.growth, 0) - 1) * 100 AS lift_vs_control_pct
     FROM lift_in_scope AS l
-    LEFT JOIN move_rows AS mr ON mr.promo_id = l.promo_id AND mr.d = 0 AND mr.store_id = l.store_id AND mr.sku = l.sku
+    LEFT JOIN ss_class AS c ON c.store_id = l.store_id AND c.sku = l.sku
+    LEFT JOIN move_rows AS mr ON mr.promo_id = l.promo_id AND mr.d = 0 AND mr.cid = c.cid
 )

@@ -11,7 +11,7 @@ one_span AS (
 one_candidates AS (
     SELECT
         ss.ssid, ss.sku, ss.chain, ss.region,
-        CAST(ra.base_sum AS DOUBLE) / ra.base_rows AS base_units
+        CAST(ra.base_sum AS DOUBLE) / nullif(ra.base_rows, 0) AS base_units
     FROM one_span AS o
     CROSS JOIN store_skus AS ss
     INNER JOIN running AS ra ON ra.ssid = ss.ssid AND ra.wi = o.a0
