@@ -708,7 +708,7 @@ def trend(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
 
 def _first_monday(year: int) -> pd.Timestamp:
     jan1 = pd.Timestamp(year=year, month=1, day=1)
-    return jan1 + pd.Timedelta(days=(7 - jan1.dayofweek) % 7)
+    return jan1 + pd.Timedelta(days=(7 - jan1.day_of_week) % 7)
 
 
 def targets(t: Tables, settings: Settings | None = None) -> pd.DataFrame:
