@@ -341,6 +341,15 @@ def _add_labels(fig: go.Figure, placed, log_x: bool = False) -> None:
         )
 
 
+def diagonal(fig: go.Figure, x_range: list[float], y_range: list[float], name: str) -> None:
+    """The y = x line (fair share, shelf = share) across the part of the fitted axes where it shows."""
+    lo, hi = max(x_range[0], y_range[0]), min(x_range[1], y_range[1])
+    if lo < hi:
+        fig.add_scatter(
+            x=[lo, hi], y=[lo, hi], mode="lines", line=dict(color="#999", dash="dash"), name=name, hoverinfo="skip"
+        )
+
+
 def share_scatter(
     q: pd.DataFrame,
     lang: str,
@@ -356,16 +365,7 @@ def share_scatter(
     fig = go.Figure()
     x_range = fitted(d["market_share"]) if len(d) else [0, 1]
     y_range = fitted(d["customer_share"]) if len(d) else [0, 1]
-    lo, hi = max(x_range[0], y_range[0]), min(x_range[1], y_range[1])
-    if lo < hi:  # the fair-share diagonal, where it crosses the plot
-        fig.add_scatter(
-            x=[lo, hi],
-            y=[lo, hi],
-            mode="lines",
-            line=dict(color="#999", dash="dash"),
-            name=t("fair_share_line_short", lang),
-            hoverinfo="skip",
-        )
+    diagonal(fig, x_range, y_range, t("fair_share_line_short", lang))
     size_ref = float(d["potential"].max()) if len(d) else 1
     top = top_by_opportunity(d, labels)
     for chain, g in d.groupby("chain"):
@@ -853,15 +853,7 @@ def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:
     d = df.dropna(subset=["share_of_shelf", "customer_share"])
     x_range = fitted(d["customer_share"]) if len(d) else [0, 1]
     y_range = fitted(d["share_of_shelf"]) if len(d) else [0, 1]
-    lo, hi = max(x_range[0], y_range[0]), min(x_range[1], y_range[1])
-    fig.add_scatter(
-        x=[lo, hi],
-        y=[lo, hi],
-        mode="lines",
-        line=dict(color="#999", dash="dash"),
-        name=t("shelf_line", lang),
-        hoverinfo="skip",
-    )
+    diagonal(fig, x_range, y_range, t("shelf_line", lang))
     for quad, g in df.groupby("quadrant"):
         fig.add_scatter(
             x=g["customer_share"],
