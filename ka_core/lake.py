@@ -39,7 +39,8 @@ DERIVED = ("ka_sales_weekly",)
 BY_MONTH = {"sales": "week", "ka_sales_weekly": "week"}
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read in 1 MiB pieces (the lake's manifest, the load log)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -81,7 +82,7 @@ def _write_table(con: duckdb.DuckDBPyConnection, table: str, root: Path) -> dict
                 "path": path.relative_to(root).as_posix(),
                 "rows": pq.read_metadata(path).num_rows,
                 "bytes": path.stat().st_size,
-                "sha256": _sha256(path),
+                "sha256": file_sha256(path),
             }
         )
     assert sum(f["rows"] for f in files) == rows, (table, rows, files)
@@ -151,7 +152,7 @@ def verify(lake: str | os.PathLike) -> list[str]:
     for name, t in manifest["tables"].items():
         for f in t["files"]:
             path = root / f["path"]
-            if _sha256(path) != f["sha256"]:
+            if file_sha256(path) != f["sha256"]:
                 problems.append(f"{f['path']} (table {name}): SHA-256 differs from the manifest")
             elif pq.read_metadata(path).num_rows != f["rows"]:
                 problems.append(f"{f['path']} (table {name}): {f['rows']} rows expected")

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import access, errors, names, schema, sheets
+from . import access, errors, lake, names, schema, sheets
 from .db import query, rebuild_weekly, refresh_weekly, replaced_table
 from .errors import KaError
 from .schema import LOAD_ID, TABLES, header_aliases, normalise_header
@@ -464,14 +464,6 @@ def _parquet_columns(pt: pa.Table, by_pos: dict[int, str], name: str) -> dict[st
     return cols
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _lean_type(kind: str, typ: pa.DataType) -> str | None:
     """How DuckDB reads a Parquet column of this type for this kind with the meaning the text path
     gives it: 'number' or 'date' (used as they are), 'text' (the same text as Arrow's cast to
@@ -574,7 +566,7 @@ def read_file(
         return RawFile(
             name=name,
             path=path,
-            sha256=_sha256_file(path),
+            sha256=lake.file_sha256(path),
             text=None,
             ignored_columns=ignored,
             notes=notes,
