@@ -3,7 +3,7 @@ chains as a Pareto, stores to visit next, and the meeting pack to take away."""
 
 import streamlit as st
 
-from dashboard import data, frame, state, tables
+from dashboard import data, figures, frame, state, tables
 from ka_core import charts, export, fmt, i18n, views
 from ka_core.i18n import label, t
 
@@ -69,10 +69,10 @@ with st.popover(t("meeting_pack", lang), icon=":material/slideshow:", help=t("me
 source, names = state.source(f, lang), state.names()
 
 
-def chain_chart(fig, key: str) -> None:
+def chain_chart(build, *args, key: str, **kwargs) -> None:
     """A chart whose bars, lines or points are chains: a click filters the dashboard to that chain."""
     st.plotly_chart(
-        charts.source_line(fig, source),
+        figures.figure(build, *args, source=source, **kwargs),
         key=key,
         on_select=state.filter_on_click(key, "chain"),
         selection_mode="points",
@@ -83,18 +83,18 @@ st.caption(t("chart_filters_help", lang))
 targets = data.report("targets", f, s)
 if not targets.empty:
     st.subheader(t("targets_title", lang))
-    chain_chart(charts.targets(targets, lang, names=names), "targets_chart")
+    chain_chart(charts.targets, targets, lang, names=names, key="targets_chart")
     tables.table(targets, key="targets", name="targets", rows=len(targets))
 
 trend = data.report("trend", f, s)
 if not trend.empty:
-    chain_chart(charts.trend(trend, lang, names=names), "trend_chart")
+    chain_chart(charts.trend, trend, lang, names=names, key="trend_chart")
 
 pareto = data.report("pareto", f, s)
 if pareto.empty:
     tables.nothing()
 else:
-    chain_chart(charts.pareto(pareto, lang, s.a_cut, s.b_cut, currency=s.currency, names=names), "pareto_chart")
+    chain_chart(charts.pareto, pareto, lang, s.a_cut, s.b_cut, currency=s.currency, names=names, key="pareto_chart")
     st.subheader(t("chains_title", lang))
     tables.table(data.view("chain_summary", f, s), key="chains", name="chains", rows=len(pareto))
 

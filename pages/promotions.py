@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, frame, state, tables
+from dashboard import data, figures, frame, state, tables
 from ka_core import charts, i18n, views
 from ka_core.i18n import t
 
@@ -18,7 +18,7 @@ if summary.empty:
 source, names = state.source(f, lang), state.names()
 left, right = st.columns([3, 2])
 left.plotly_chart(
-    charts.source_line(charts.promo_profit(summary, lang, currency=s.currency, names=names), source),
+    figures.figure(charts.promo_profit, summary, lang, currency=s.currency, names=names, source=source),
     key="promo_profit",
 )
 by_mech = views.lift_by_mechanic(data.report("promo-lift", f, s))
@@ -26,11 +26,11 @@ if by_mech.empty:
     right.info(t("no_data", lang))
 else:
     right.plotly_chart(
-        charts.source_line(charts.lift_by_mechanic(by_mech, lang, names=names), source), key="lift_by_mechanic"
+        figures.figure(charts.lift_by_mechanic, by_mech, lang, names=names, source=source), key="lift_by_mechanic"
     )
 
 effects = data.view("promo_effects", f, s)
-st.plotly_chart(charts.source_line(charts.promo_effects(effects, lang), source), key="promo_effects")
+st.plotly_chart(figures.figure(charts.promo_effects, effects, lang, source=source), key="promo_effects")
 st.caption(t("effects_caption", lang, n=len(effects)))
 
 with st.expander(t("method_title", lang), expanded=False):
@@ -59,7 +59,7 @@ if weekly.empty:
 else:
     row = summary.set_index("promo_id").loc[promo].to_dict()
     st.plotly_chart(
-        charts.source_line(charts.promo_weekly_with_control(weekly, promo, lang, row), source), key="promo_weekly"
+        figures.figure(charts.promo_weekly_with_control, weekly, promo, lang, row, source=source), key="promo_weekly"
     )
     st.subheader(t("promo_rows_title", lang, promo=promo))
     st.caption(t("open_store_help", lang))

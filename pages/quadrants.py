@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, frame, sidebar, state, tables
+from dashboard import data, figures, frame, sidebar, state, tables
 from ka_core import charts, fmt, i18n, views
 from ka_core.i18n import t
 
@@ -25,11 +25,15 @@ st.caption(t("quadrant_pick_help", lang))
 left, right = st.columns([3, 2])
 # One store clicked opens its page; a box or lasso around stores lists their quadrant below.
 chosen = left.plotly_chart(
-    charts.source_line(
-        charts.quadrant_scatter(
-            q, lang, s.fsi_threshold, data.view("a_cut_potential", f, s), currency=s.currency, names=names
-        ),
-        source,
+    figures.figure(
+        charts.quadrant_scatter,
+        q,
+        lang,
+        s.fsi_threshold,
+        data.view("a_cut_potential", f, s),
+        currency=s.currency,
+        names=names,
+        source=source,
     ),
     key="quadrant_chart",
     on_select="rerun",
@@ -43,7 +47,7 @@ elif points:
         [p["customdata"][4] for p in points if p.get("customdata")]
     )
 right.plotly_chart(
-    charts.source_line(charts.quadrant_bars(data.view("quadrant_counts", f, s), lang, currency=s.currency), source),
+    figures.figure(charts.quadrant_bars, data.view("quadrant_counts", f, s), lang, currency=s.currency, source=source),
     key="quadrant_bars",
     on_select=state.quadrant_on_click("quadrant_bars"),
     selection_mode="points",

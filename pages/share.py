@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, frame, state, tables
+from dashboard import data, figures, frame, state, tables
 from ka_core import charts, i18n, views
 from ka_core.i18n import t
 
@@ -19,7 +19,7 @@ if known.empty:
 source, lookup = state.source(f, lang), state.names()
 # A click on a store in the chart or a row of the table opens the store page; the list below shows one here.
 chart = st.plotly_chart(
-    charts.source_line(charts.share_scatter(q, lang, currency=s.currency, names=lookup), source),
+    figures.figure(charts.share_scatter, q, lang, currency=s.currency, names=lookup, source=source),
     key="share_chart",
     on_select="rerun",
     selection_mode="points",
@@ -45,17 +45,16 @@ store = st.selectbox(
 weekly, visits = data.store_detail(store, f, s)
 market_share = known.set_index("store_id").at[store, "market_share"]
 st.plotly_chart(
-    charts.source_line(
-        charts.store_weekly(
-            weekly,
-            visits,
-            market_share,
-            names[store],
-            lang,
-            currency=s.currency,
-            customer_share=known.set_index("store_id").at[store, "customer_share"],
-        ),
-        source,
+    figures.figure(
+        charts.store_weekly,
+        weekly,
+        visits,
+        market_share,
+        names[store],
+        lang,
+        currency=s.currency,
+        customer_share=known.set_index("store_id").at[store, "customer_share"],
+        source=source,
     ),
     key="store_chart",
 )

@@ -4,7 +4,7 @@ session_state["store_page"]), or picked here."""
 
 import streamlit as st
 
-from dashboard import data, frame, state, tables
+from dashboard import data, figures, frame, state, tables
 from ka_core import charts, fmt, i18n, views
 from ka_core import names as names_of
 from ka_core.i18n import label, t
@@ -40,17 +40,16 @@ for col, (title, value) in zip(st.columns(len(cards)), cards, strict=True):
 
 weekly, visits = data.store_detail(store, f, s)
 st.plotly_chart(
-    charts.source_line(
-        charts.store_weekly(
-            weekly,
-            visits,
-            row["market_share"],
-            names[store],
-            lang,
-            currency=s.currency,
-            customer_share=row["customer_share"],
-        ),
-        state.source(f, lang),
+    figures.figure(
+        charts.store_weekly,
+        weekly,
+        visits,
+        row["market_share"],
+        names[store],
+        lang,
+        currency=s.currency,
+        customer_share=row["customer_share"],
+        source=state.source(f, lang),
     ),
     key="store_page_chart",
 )

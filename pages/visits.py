@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, frame, state, tables
+from dashboard import data, figures, frame, state, tables
 from ka_core import charts, fmt, i18n, views
 from ka_core.i18n import t
 
@@ -29,7 +29,7 @@ if managers.empty:
     tables.nothing()
     st.stop()
 source = state.source(f, lang)
-st.plotly_chart(charts.source_line(charts.visits_by_manager(managers, lang), source), key="by_manager")
+st.plotly_chart(figures.figure(charts.visits_by_manager, managers, lang, source=source), key="by_manager")
 
 days = st.slider(t("days", lang), 7, 120, 28, 7, key="not_visited_days")
 st.subheader(t("not_visited_title", lang, n=days))
@@ -45,10 +45,10 @@ shelf = data.view("shelf_vs_share", f, s)
 if shelf.empty:
     tables.nothing()
 else:
-    st.plotly_chart(charts.source_line(charts.shelf_vs_share(shelf, lang), source), key="shelf")
+    st.plotly_chart(figures.figure(charts.shelf_vs_share, shelf, lang, source=source), key="shelf")
 
 effect = data.report("visit-effect", f, s)
-st.plotly_chart(charts.source_line(charts.visit_effect(effect, lang), source), key="visit_effect")
+st.plotly_chart(figures.figure(charts.visit_effect, effect, lang, source=source), key="visit_effect")
 st.caption(t("visit_effect_note", lang, n=views.visit_events(effect)))
 
 st.subheader(i18n.report_title("visit-coverage", lang))
