@@ -20,17 +20,26 @@ import streamlit as st
 
 from ka_core import charts
 
+from . import data
+
 
 @st.cache_resource(ttl=3600, max_entries=512, show_spinner=False)
-def _figure(name: str, args: tuple, kwargs: tuple, source: str | None) -> go.Figure:
+def _figure(name: str, args: tuple, key: tuple, source: str | None, _kwargs: dict) -> go.Figure:
     # Keyed by the rows themselves (Streamlit hashes data frames by content): a new warehouse
     # state, filter, scope or language gives other rows or arguments, hence another figure.
-    fig = getattr(charts, name)(*args, **dict(kwargs))
+    # `_kwargs` is left out of the key (leading underscore): `key` stands for it.
+    fig = getattr(charts, name)(*args, **_kwargs)
     return fig if source is None else charts.source_line(fig, source)
 
 
 def figure(build: Callable[..., go.Figure], *args, source: str | None = None, **kwargs) -> go.Figure:
-    """`build(*args, **kwargs)` (a ka_core.charts function) with its source line, shared by every session."""
+    """`build(*args, **kwargs)` (a ka_core.charts function) with its source line, shared by every session.
+
+    The `names` lookup is keyed by the warehouse's state it was read from (hashing its
+    thousands of entries on every call cost more than a small chart)."""
     if getattr(charts, build.__name__, None) is not build:
         raise ValueError(f"{build!r} is not a ka_core.charts function")
-    return _figure(build.__name__, args, tuple(sorted(kwargs.items())), source)
+    key = tuple(
+        sorted((k, ("names", data.stamp()) if k == "names" and v is not None else v) for k, v in kwargs.items())
+    )
+    return _figure(build.__name__, args, key, source, kwargs)

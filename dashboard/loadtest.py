@@ -103,31 +103,60 @@ async def _visit_all(page, url: str) -> None:
         await _idle(page)
 
 
-async def _session(browser, url: str, start: asyncio.Event) -> tuple[float, list[float]]:
-    """One person: a tab of the shared (warm) profile, or a fresh profile of its own."""
+def _listen(page, finished: list[float]) -> None:
+    """Note when the server says a script run is over (Streamlit's ForwardMsg script_finished).
+
+    The frames arrive in the browser process's network stack, before the tab's renderer draws
+    anything, so these times are the server's part of a page, whatever the browsers' own load.
+    """
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    def frame(payload) -> None:
+        if isinstance(payload, bytes):
+            with contextlib.suppress(Exception):
+                msg = ForwardMsg.FromString(payload)
+                if (
+                    msg.WhichOneof("type") == "script_finished"
+                    and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+                ):
+                    finished.append(time.perf_counter())
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+
+
+async def _session(browser, url: str, start: asyncio.Event) -> tuple[float, list[float], float, list[float]]:
+    """One person: a tab of the shared (warm) profile, or a fresh profile of its own.
+
+    Returns the first page and the later pages twice: drawn (the idle check in the tab) and
+    served (the server's last script_finished for that page)."""
     if hasattr(browser, "new_context"):
         ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
         page = await ctx.new_page()
     else:
         ctx, page = None, await browser.new_page()
     page.set_default_timeout(120_000)  # a click's navigation waits as long as the idle check
+    finished: list[float] = []
+    _listen(page, finished)
     await start.wait()
     t0 = time.perf_counter()
     await page.goto(url)
     await _idle(page)
     first = time.perf_counter() - t0 - probe.IDLE_CALM_S  # the idle check waits 0.6 s of calm after the page is drawn
-    later = []
+    first_served = (finished[-1] if finished else float("nan")) - t0
+    later, later_served = [], []
     for name in LATER:
         link = page.locator(f"[data-testid='stSidebarNav'] a[href$='/{name}']")
         if name == "overview":
             link = page.locator("[data-testid='stSidebarNav'] a").first
+        finished.clear()
         t0 = time.perf_counter()
         await link.click()
         await page.wait_for_timeout(50)
         await _idle(page)
         later.append(time.perf_counter() - t0 - probe.IDLE_CALM_S)
+        later_served.append((finished[-1] if finished else float("nan")) - t0)
     await (ctx or page).close()
-    return first, later
+    return first, later, first_served, later_served
 
 
 async def _run(url: str, sessions: int, load_cmd: list[str], profile: Path | None):
@@ -205,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             wall = time.perf_counter() - wall0
     firsts = [r[0] for r in results]
     later = [x for r in results for x in r[1]]
+    firsts_served = [r[2] for r in results]
+    later_served = [x for r in results for x in r[3]]
     summary = {
         "sessions": args.sessions,
         "browsers": args.browsers,
@@ -215,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         "later_page_p50_s": statistics.median(later),
         "later_page_p95_s": _p95(later),
         "later_page_max_s": max(later),
+        "first_served_p50_s": statistics.median(firsts_served),
+        "first_served_p95_s": _p95(firsts_served),
+        "later_served_p50_s": statistics.median(later_served),
+        "later_served_p95_s": _p95(later_served),
         "server_cpu_s": cpu,
         "browsers_cpu_s": browser_cpu,
         "wall_s": wall,

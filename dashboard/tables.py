@@ -11,8 +11,9 @@ from ka_core.i18n import label, t
 from . import data, state
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+@st.cache_resource(ttl=600, max_entries=8, show_spinner=False)
 def _names(version: tuple) -> names.Lookup:
+    # One object for every session (read only, never changed): no copy per call.
     with data.reading() as con:
         return names.lookup(con)
 
@@ -61,6 +62,14 @@ def _column_config(df: pd.DataFrame, lg: str) -> dict:
     return cfg
 
 
+@st.cache_resource(ttl=3600, max_entries=512, show_spinner=False)
+def _prepared(df: pd.DataFrame, lg: str, version: tuple) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """A table's screen frame, its column formats and its download frame (every digit), made once
+    for every session showing the same rows in the same language (`version`: the names they use).
+    Read only: st.dataframe and the downloads never change them."""
+    return _display(df, lg), _column_config(df, lg), _display(df, lg, screen=False)
+
+
 HIGHLIGHT = {"missed": "#fde2dc", "over-served": "#fff3c4"}
 ROW_PX = 35
 
@@ -82,26 +91,25 @@ def table(
     """
     lg = state.lang()
     df = df.reset_index(drop=True)
-    shown = _display(df, lg)
-    data = shown
+    shown, config, full = _prepared(df, lg, data.stamp())
+    body = shown
     if highlight and highlight in df:
         colours = [HIGHLIGHT.get(v, "") for v in df[highlight]]
-        data = shown.style.apply(
+        body = shown.style.apply(
             lambda row: [f"background-color: {colours[row.name]}" if colours[row.name] else ""] * len(row), axis=1
         )
     if rows is not None:
         height = ROW_PX * (min(rows, len(df)) + 1) + 3
     event = st.dataframe(
-        data,
+        body,
         hide_index=True,
-        column_config=_column_config(df, lg),
+        column_config=config,
         height=height or "auto",
         key=key,
         on_select="rerun" if selectable else "ignore",
         selection_mode="single-row" if selectable else "multi-row",
         placeholder="—",
     )
-    full = _display(df, lg, screen=False)  # downloads keep every digit
     # The files are written when clicked (a callable runs then), not on every rerun:
     # an XLSX per table per rerun was an eighth of the server's time with 8 sessions at once.
     with st.container(horizontal=True, gap="small"):
