@@ -9,13 +9,20 @@ times each the same way. Prints p50/p95/max of both and whether the load
 succeeded; `--json PATH` writes them too. Targets (issue 10): first page ≤ 5 s
 p95, later pages ≤ 2 s p95, on a 2-core machine.
 
-The browsers run on the same 2 cores as the server, which no real team does:
-the CPU seconds of both are printed, to tell them apart. `--browsers warm`
-(the default) measures returning users: the browser profile already holds the
-dashboard's scripts in its cache (one visit to every page, against another
-server process, before the measured server starts; its own caches start
-empty). `--browsers cold` gives each session a fresh profile (first visit
-ever: every session downloads and compiles the scripts).
+Two times per page: **drawn**, when the tab shows it (the idle check above), and
+**served**, when the server's last `script_finished` message for that page
+arrived in the browser's network stack (before the tab's renderer has drawn
+anything). The browsers run on the same 2 cores as the server, which no real
+team does, so the tabs' own work is printed too: Chromium's main-thread time
+per first page and per later page (`TaskDuration`), and the floor it sets,
+tab time × sessions / cores, below which no server could bring the drawn first
+pages. CPU seconds of the server and of the browsers and the server's peak
+memory complete the picture. `--browsers warm` (the default) measures
+returning users: the browser profile already holds the dashboard's scripts in
+its cache (one visit to every page, against another server process, before the
+measured server starts; its own caches start empty). `--browsers cold` gives
+each session a fresh profile (first visit ever: every session downloads and
+compiles the scripts).
 
 Run: python -m dashboard.loadtest [--db PATH] [--sessions 8] [--browsers warm|cold] [--no-load] [--json PATH]
 """
@@ -25,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import statistics
@@ -46,6 +54,14 @@ def _cpu_seconds(pid: int) -> float:
     which the machine's other load does not change much, unlike wall times."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The server's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def _browser_cpu_seconds() -> float:
@@ -124,26 +140,47 @@ def _listen(page, finished: list[float]) -> None:
     page.on("websocket", lambda ws: ws.on("framereceived", frame))
 
 
-async def _session(browser, url: str, start: asyncio.Event) -> tuple[float, list[float], float, list[float]]:
-    """One person: a tab of the shared (warm) profile, or a fresh profile of its own.
+@dataclasses.dataclass
+class Session:
+    """What one person waited for: drawn (the idle check in the tab) and served (the server's
+    last script_finished for that page), and the tab's own main-thread time (Chromium's
+    TaskDuration) for the first page and for the later ones."""
 
-    Returns the first page and the later pages twice: drawn (the idle check in the tab) and
-    served (the server's last script_finished for that page)."""
+    first: float = 0.0
+    first_served: float = 0.0
+    first_tab_cpu: float = 0.0
+    later: list[float] = dataclasses.field(default_factory=list)
+    later_served: list[float] = dataclasses.field(default_factory=list)
+    later_tab_cpu: float = 0.0
+
+
+async def _tab_cpu(cdp) -> float:
+    metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
+async def _session(browser, url: str, start: asyncio.Event) -> Session:
+    """One person: a tab of the shared (warm) profile, or a fresh profile of its own."""
     if hasattr(browser, "new_context"):
         ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
         page = await ctx.new_page()
     else:
         ctx, page = None, await browser.new_page()
     page.set_default_timeout(120_000)  # a click's navigation waits as long as the idle check
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("Performance.enable")
     finished: list[float] = []
     _listen(page, finished)
+    out = Session()
     await start.wait()
     t0 = time.perf_counter()
     await page.goto(url)
     await _idle(page)
-    first = time.perf_counter() - t0 - probe.IDLE_CALM_S  # the idle check waits 0.6 s of calm after the page is drawn
-    first_served = (finished[-1] if finished else float("nan")) - t0
-    later, later_served = [], []
+    out.first = (
+        time.perf_counter() - t0 - probe.IDLE_CALM_S
+    )  # the idle check waits 0.6 s of calm after the page is drawn
+    out.first_served = (finished[-1] if finished else float("nan")) - t0
+    out.first_tab_cpu = await _tab_cpu(cdp)
     for name in LATER:
         link = page.locator(f"[data-testid='stSidebarNav'] a[href$='/{name}']")
         if name == "overview":
@@ -153,10 +190,11 @@ async def _session(browser, url: str, start: asyncio.Event) -> tuple[float, list
         await link.click()
         await page.wait_for_timeout(50)
         await _idle(page)
-        later.append(time.perf_counter() - t0 - probe.IDLE_CALM_S)
-        later_served.append((finished[-1] if finished else float("nan")) - t0)
+        out.later.append(time.perf_counter() - t0 - probe.IDLE_CALM_S)
+        out.later_served.append((finished[-1] if finished else float("nan")) - t0)
+    out.later_tab_cpu = await _tab_cpu(cdp) - out.first_tab_cpu
     await (ctx or page).close()
-    return first, later, first_served, later_served
+    return out
 
 
 async def _run(url: str, sessions: int, load_cmd: list[str], profile: Path | None):
@@ -231,11 +269,13 @@ def main(argv: list[str] | None = None) -> int:
                 _run(url, args.sessions, [] if args.no_load else load_cmd, profile)
             )
             cpu = _cpu_seconds(pid) - cpu0
+            peak_mb = _peak_rss_mb(pid)
             wall = time.perf_counter() - wall0
-    firsts = [r[0] for r in results]
-    later = [x for r in results for x in r[1]]
-    firsts_served = [r[2] for r in results]
-    later_served = [x for r in results for x in r[3]]
+    firsts = [r.first for r in results]
+    later = [x for r in results for x in r.later]
+    firsts_served = [r.first_served for r in results]
+    later_served = [x for r in results for x in r.later_served]
+    first_tab = statistics.median(r.first_tab_cpu for r in results)
     summary = {
         "sessions": args.sessions,
         "browsers": args.browsers,
@@ -250,7 +290,12 @@ def main(argv: list[str] | None = None) -> int:
         "first_served_p95_s": _p95(firsts_served),
         "later_served_p50_s": statistics.median(later_served),
         "later_served_p95_s": _p95(later_served),
+        "first_page_tab_cpu_s": first_tab,
+        "later_page_tab_cpu_s": statistics.median(r.later_tab_cpu for r in results) / len(LATER),
+        # No server at all could draw the first pages sooner than the tabs' own work on these cores.
+        "first_page_floor_s": first_tab * args.sessions / (os.cpu_count() or 1),
         "server_cpu_s": cpu,
+        "server_peak_rss_mb": peak_mb,
         "browsers_cpu_s": browser_cpu,
         "wall_s": wall,
         "load_average_1min": os.getloadavg()[0],
