@@ -367,6 +367,13 @@ QUERIES: dict[str, Query] = {
         ("quadrant", "stores", "opportunity", "potential"),
         ("quadrant",),
     ),
+    "promo-mechanics": Query(
+        (*PROMO, "promo_control", "access_lift", "promo_mechanics"),
+        "promo_mechanics",
+        ("mechanic", "lift_pct", "incremental_revenue", "rows"),
+        ("lift_pct DESC", "mechanic"),
+        NO_PLACEBO,
+    ),
     "promo-total": Query(
         (*PROMO, "promo_summary", "promo_total"),
         "promo_total",

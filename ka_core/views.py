@@ -271,17 +271,6 @@ def promo_weekly(con: duckdb.DuckDBPyConnection, promo_id: str, settings: Settin
     return run_query(con, "promo-weekly", settings=settings, promo_id=promo_id)
 
 
-def lift_by_mechanic(lift: pd.DataFrame) -> pd.DataFrame:
-    """Median lift and total incremental revenue per mechanic, over rows with a baseline."""
-    ok = lift.dropna(subset=["lift_pct"])
-    if ok.empty:
-        return pd.DataFrame(columns=["mechanic", "lift_pct", "incremental_revenue", "rows"])
-    g = ok.groupby("mechanic").agg(
-        lift_pct=("lift_pct", "median"), incremental_revenue=("incremental_revenue", "sum"), rows=("lift_pct", "size")
-    )
-    return g.reset_index().sort_values("lift_pct", ascending=False)
-
-
 @dataclass(frozen=True)
 class VisitSummary:
     attack_stores: int

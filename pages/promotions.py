@@ -21,7 +21,7 @@ left.plotly_chart(
     figures.figure(charts.promo_profit, summary, lang, currency=s.currency, names=names, source=source),
     key="promo_profit",
 )
-by_mech = views.lift_by_mechanic(data.report("promo-lift", f, s))
+by_mech = data.report("promo-mechanics", f, s)
 if by_mech.empty:
     right.info(t("no_data", lang))
 else:

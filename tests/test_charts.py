@@ -16,7 +16,7 @@ import pytest
 
 from ka_core import charts, views
 from ka_core.db import connect
-from ka_core.reports import run
+from ka_core.reports import run, run_query
 from ka_core.settings import Filters, Settings
 from tests import tiny
 
@@ -131,7 +131,6 @@ def every_chart(con, lang: str, lookup) -> dict:
     q = run(con, "quadrants", f, s)
     promos = Filters(date_from=tiny.W1, date_to=dt.date(2025, 3, 30))  # the promotions run after w3
     summary = run(con, "promo-summary", promos, s)
-    lift = run(con, "promo-lift", promos, s)
     weekly = views.store_weekly(con, "B", f, s)
     visits = views.store_visits(con, "B", f)
     promo = views.promo_weekly(con, "PR1", s)
@@ -142,7 +141,7 @@ def every_chart(con, lang: str, lookup) -> dict:
         "quadrant_bars": charts.quadrant_bars(views.quadrant_summary(con, f, s), lang),
         "store": charts.store_weekly(weekly, visits, 0.24242, "Store B", lang, customer_share=0.22222),
         "promo_profit": charts.promo_profit(summary, lang, names=lookup),
-        "lift_by_mechanic": charts.lift_by_mechanic(views.lift_by_mechanic(lift), lang, names=lookup),
+        "lift_by_mechanic": charts.lift_by_mechanic(run_query(con, "promo-mechanics", promos, s), lang, names=lookup),
         "by_manager": charts.visits_by_manager(views.visits_by_manager(con, f, s), lang),
         "trend": charts.trend(run(con, "trend", f, s), lang, names=lookup),
         # targets per chain (all categories): no category filter

@@ -297,6 +297,33 @@ def test_promo_lift_baseline_weeks_setting(con):
     assert rows["PR1"]["post_dip_pct"] == approx((9 / (124 / 3) - 1) * 100)
 
 
+def test_promo_mechanics_median_lift_by_hand(tmp_path):
+    """The Promotions page's lift by mechanic: PR0 made a DM too, so DM has two rows with a baseline:
+    PR1/A/P1 125% and PR0/A/P1 (20 / (130/3) - 1) x 100 = -53.85% (the two tests above).
+    Median of two = their mean 35.58%; incremental revenue 96 + (100 - 650/3) = -20.67.
+    PR2 (TG) has no baseline: no TG row."""
+    c = connect(tmp_path / "mech.duckdb")
+    promos = [(p[0], p[1], "DM", *p[3:]) if p[0] == "PR0" else p for p in tiny.PROMOTIONS]
+    tiny.fill(c, {**tiny.ROWS, "promotions": promos})
+    df = reports.run_query(c, "promo-mechanics", settings=PROMO)
+    assert list(df["mechanic"]) == ["DM"]
+    r = df.iloc[0]
+    lifts = [125, (20 / (130 / 3) - 1) * 100]
+    assert r["lift_pct"] == approx(sum(lifts) / 2) and round(r["lift_pct"], 2) == 35.58
+    assert r["incremental_revenue"] == approx(96 + (100 - 650 / 3))
+    assert r["rows"] == 2
+    # With the fixture as it is (PR1 DM, PR0 TPR): one row each, highest lift first.
+    df = reports.run_query(connect_tiny(tmp_path), "promo-mechanics", settings=PROMO)
+    assert list(df["mechanic"]) == ["DM", "TPR"] and list(df["rows"]) == [1, 1]
+    assert df["lift_pct"].tolist() == approx(lifts)
+
+
+def connect_tiny(tmp_path):
+    c = connect(tmp_path / "tiny2.duckdb")
+    tiny.fill(c, tiny.ROWS)
+    return c
+
+
 def test_promo_summary(con):
     rows = by(reports.run(con, "promo-summary", settings=PROMO), "promo_id")
     assert list(rows) == ["PR2", "PR0", "PR1"]  # by start date
