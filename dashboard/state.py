@@ -77,6 +77,19 @@ def filter_on_click(key: str, kind: str = "chain"):
     return apply
 
 
+def filter_on_row(key: str, df, column: str = "chain", kind: str = "chain"):
+    """The on_select callback of a table drawn from `df`: a click on a row filters the dashboard
+    to that row's `column` value (as a click on the chain's bar does)."""
+
+    def apply() -> None:
+        event = st.session_state.get(key)
+        rows = (event or {}).get("selection", {}).get("rows", []) if hasattr(event, "get") else []
+        if rows and rows[0] < len(df):
+            set_filter(kind, [df.iloc[rows[0]][column]])
+
+    return apply
+
+
 def quadrant_on_click(key: str, index: int = 0):
     """The on_select callback of a chart whose points carry a quadrant in customdata[index]."""
 

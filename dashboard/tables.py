@@ -83,8 +83,12 @@ def table(
     selectable: bool = False,
     name: str = "table",
     highlight: str | None = None,
+    on_select=None,
 ):
     """A sortable table with translated headers and formats, and CSV / Excel downloads.
+
+    `selectable` lets the user pick one row (read it with `picked_row`); `on_select`, a
+    callback, does so too and runs before the next rerun (state.filter_on_row).
 
     `rows` sizes the table to show that many rows without scrolling; `highlight`
     names a column whose values missed / over-served colour their row.
@@ -106,8 +110,8 @@ def table(
         column_config=config,
         height=height or "auto",
         key=key,
-        on_select="rerun" if selectable else "ignore",
-        selection_mode="single-row" if selectable else "multi-row",
+        on_select=on_select or ("rerun" if selectable else "ignore"),
+        selection_mode="single-row" if selectable or on_select else "multi-row",
         placeholder="—",
     )
     # The files are written when clicked (a callable runs then), not on every rerun:

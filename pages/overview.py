@@ -96,7 +96,15 @@ if pareto.empty:
 else:
     chain_chart(charts.pareto, pareto, lang, s.a_cut, s.b_cut, currency=s.currency, names=names, key="pareto_chart")
     st.subheader(t("chains_title", lang))
-    tables.table(data.view("chain_summary", f, s), key="chains", name="chains", rows=len(pareto))
+    chains = data.view("chain_summary", f, s)
+    # A click on a chain's row filters the dashboard to it, as a click on its bar does.
+    tables.table(
+        chains,
+        key="chain_table",
+        name="chains",
+        rows=len(pareto),
+        on_select=state.filter_on_row("chain_table", chains, "chain"),
+    )
 
 st.subheader(t("visit_next_title", lang))
 st.caption(t("visit_next_help", lang))

@@ -162,3 +162,26 @@ def test_click_a_store_in_the_share_chart_opens_its_page(server, browser):
     wait_idle(page)
     assert page.locator("[data-testid='stMain'] h1").first.inner_text().startswith("Store ")
     page.close()
+
+
+def test_click_a_row_of_the_chain_table_filters_to_its_chain(server, browser):
+    """The chain table lists chains as the Pareto does (own sales, highest first): a click on the
+    second row's marker filters the dashboard to the Pareto's second chain."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(server)
+    wait_idle(page)
+    order = page.locator(".st-key-pareto_chart g.xtick text").all_text_contents()
+    assert len(order) >= 2, order
+    table = page.locator(".st-key-chain_table [data-testid='stDataFrame']")
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + 35 + 35 + 17)  # header 35 px, rows 35 px: row 2's marker
+    chains = "[data-testid='stSidebar'] [data-testid='stMultiSelect'] [data-testid='stMultiSelectTagsContainer']"
+    page.wait_for_function(
+        "([sel, want]) => { const t = document.querySelector(sel); return t && t.innerText.split('\\n')[0].trim() === want; }",
+        arg=[chains, order[1]],
+        timeout=30000,
+    )
+    wait_idle(page)
+    assert page.locator(".st-key-pareto_chart g.xtick text").all_text_contents() == [order[1]]
+    page.close()
