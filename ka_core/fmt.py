@@ -316,6 +316,17 @@ DATE_TICK = {"en": "%b %-d", "zh": "%-m月%-d日"}  # plotly date ticks: Mar 24 
 DATE_HOVER = {"en": "%Y-%m-%d", "zh": "%Y年%-m月%-d日"}  # as `date` writes a day
 
 
+# How plotly writes the numbers of an axis without ticktext or a tickformat of its own: in English its
+# SI suffixes (80k, 1.2M); in Chinese no k or M, which readers take for neither 千 nor 万: all the digits
+# with thousands separators (80,000). Money axes carry 万/亿 ticktext of their own (money_ticks).
+AXIS_NUMBERS = {"en": {}, "zh": {"exponentformat": "none", "separatethousands": True}}
+
+
+def axis_numbers(lang: str = "en") -> dict:
+    """The plotly axis properties that write an axis's plain numbers in a language (AXIS_NUMBERS)."""
+    return dict(AXIS_NUMBERS["zh" if _zh(lang) else "en"])
+
+
 def date_tick(lang: str = "en") -> str:
     """The plotly tickformat of a date axis in a language."""
     return DATE_TICK["zh" if _zh(lang) else "en"]
