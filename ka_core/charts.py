@@ -619,9 +619,12 @@ def quadrant_scatter(
     return fig
 
 
-def money_axis(fig: go.Figure, hi: float, lang: str, axis: str = "y", currency: str | None = None, **where) -> None:
-    """Money ticks as people read them (¥172K, ¥1.5M; ¥17万, ¥1.5亿) on a linear axis from 0 (fmt.money_ticks)."""
-    ticks, texts = fmt.money_ticks(hi, lang, currency)
+def money_axis(
+    fig: go.Figure, hi: float, lang: str, axis: str = "y", currency: str | None = None, lo: float = 0.0, **where
+) -> None:
+    """Money ticks as people read them (¥172K, ¥1.5M; ¥17万, ¥1.5亿) on a linear axis from 0, or from
+    lo below 0 (fmt.money_ticks)."""
+    ticks, texts = fmt.money_ticks(hi, lang, currency, lo)
     if ticks:
         update = fig.update_yaxes if axis == "y" else fig.update_xaxes
         update(tickvals=ticks, ticktext=texts, **where)
@@ -704,8 +707,7 @@ def promo_profit(
         money_axis(fig, hi, lang, axis="x", currency=currency)
         fig.update_xaxes(range=[-0.03 * hi, hi])
         lo, top = float(min(d["incremental_gross_profit"].min(), 0)), float(d["incremental_gross_profit"].max())
-        if lo >= 0:
-            money_axis(fig, top, lang, currency=currency)
+        money_axis(fig, top, lang, currency=currency, lo=lo)  # a loss below 0 reads -¥2万 too
     roi = d["roi"].dropna()
     title = t("promo_profit_point", lang, n=int((roi > 0).sum()), m=len(roi))
     return _layout(fig, title, height=520, lang=lang)

@@ -350,14 +350,19 @@ def hover(kind: str, ref: str, lang: str = "en", currency: str | None = None, di
     return field
 
 
-def money_ticks(hi: float, lang: str = "en", currency: str | None = None) -> tuple[list[float], list[str]]:
-    """Ticks of a linear money axis from 0 to about hi, in round steps (1, 2, 2.5, 5 × 10ⁿ), as money_short."""
-    if not hi or hi <= 0 or math.isnan(hi):
+def money_ticks(
+    hi: float, lang: str = "en", currency: str | None = None, lo: float = 0.0
+) -> tuple[list[float], list[str]]:
+    """Ticks of a linear money axis from 0 (or from lo < 0: a loss) to about hi, in round steps
+    (1, 2, 2.5, 5 × 10ⁿ), as money_short (-¥2万, 0, ¥2万)."""
+    lo = min(lo or 0.0, 0.0)
+    span = (hi or 0.0) - lo
+    if not span or span <= 0 or math.isnan(span):
         return [], []
-    raw = hi / 5
+    raw = span / 5
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    ticks = [i * step for i in range(int(hi // step) + 2)]
+    ticks = [i * step for i in range(math.floor(lo / step), int(max(hi, 0) // step) + 2)]
     return ticks, [money_short(v, lang, currency) if v else "0" for v in ticks]
 
 
