@@ -588,7 +588,8 @@ def _main(argv: list[str]) -> int:
         try:
             return bench.main(argv[1:])
         except KaError as exc:
-            _say(f"error: {exc}")
+            lang = _argv_lang(argv)
+            _say(i18n.t("cli_error", lang, msg=i18n.message_text(str(exc), lang)))
             return 1
     parser = _parser(_argv_lang(argv))
     args = parser.parse_args(argv)
