@@ -11,6 +11,9 @@ table is `readme_table()` (a test compares them).
     Settings.from_mapping(values)       from loose values: st.session_state, vars(argparse namespace),
                                         a dict; a missing or None value takes its default; "0.8" → 0.8;
                                         KaError naming the flag, the value and what is expected
+    Settings.from_mapping(values, "zh") the same, the message in Chinese (the setting's label too)
+    Settings.lenient(values, lang)      for the dashboard: (settings with each bad value at its default,
+                                        a message per bad value naming its label, value, range, default)
 
 A dashboard draws every setting from its spec:
 
