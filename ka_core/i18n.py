@@ -1028,11 +1028,18 @@ TEXT.update(
             "{name}: {value} is not valid; expected {what}. The default, {default}, is used.",
             "{name}：{value} 无效，应为{what}。现按默认值 {default} 计算。",
         ),
-        "setting_joiner": ("; ", "；"),
         "setting_number": ("a number", "数字"),
         "setting_whole_number": ("a whole number", "整数"),
         "setting_text": ("text", "文本"),
     }
 )
+SEPARATOR = {"en": "; ", "zh": "；"}  # between the parts of one message
+
+
+def joined(parts: list[str], lang: str) -> str:
+    """Parts of one message in a row, with the language's separator."""
+    return SEPARATOR["zh" if lang == "zh" else "en"].join(parts)
+
+
 _ERRORS_ZH.append((r"(KA_\w+)=(.+): expected a number", "{0}={1}：应为数字"))
 _ERRORS_ZH.append((r"(KA_\w+)=(.+): expected a whole number", "{0}={1}：应为整数"))

@@ -398,7 +398,7 @@ class Settings:
         if problems:
             from . import i18n
 
-            raise KaError(i18n.t("setting_joiner", lang).join(problems))
+            raise KaError(i18n.joined(problems, lang))
         return cls(**given)
 
     @classmethod
