@@ -34,12 +34,16 @@ def filters() -> Filters:
 
 
 def settings() -> Settings:
-    """The sidebar's settings (each setting's default where it was never touched)."""
+    """The sidebar's settings (each setting's default where it was never touched or is not valid:
+    the page then says which value was refused, in the user's language)."""
     values = {name: st.session_state.get(name) for name in SPECS}
     if values["a_cut"] is not None and values["b_cut"] is not None:  # two sliders: B never below A
         values["b_cut"] = max(values["b_cut"], values["a_cut"])
     values["currency"] = (values["currency"] or "").strip() or None
-    return Settings.from_mapping(values)
+    settings, problems = Settings.lenient(values, lang())  # a bad value: its default, and why, in the user's words
+    for problem in problems:
+        st.warning(problem)
+    return settings
 
 
 # Clicks on charts and tables: the one way a chart or a table sets a filter or opens a store ----------

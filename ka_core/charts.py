@@ -145,7 +145,13 @@ def _extra_top(fig: go.Figure) -> int:
     return int(meta.get("extra_top", 0)) if isinstance(meta, dict) else 0
 
 
-def _layout(fig: go.Figure, title: str, height: int = 480, source: str | None = None, extra_top: int = 0) -> go.Figure:
+def _layout(
+    fig: go.Figure, title: str, height: int = 480, source: str | None = None, extra_top: int = 0, lang: str = "en"
+) -> go.Figure:
+    numbers = fmt.axis_numbers(lang)  # in 中文 no SI suffix (80k) on any axis
+    if numbers:
+        fig.update_xaxes(**numbers)
+        fig.update_yaxes(**numbers)
     if extra_top:
         fig.update_layout(meta=dict(extra_top=extra_top))
     fig.update_layout(
@@ -250,7 +256,7 @@ def pareto(
     fig.update_yaxes(showgrid=False, secondary_y=True)
     a = df[df["abc"] == "A"]
     title = t("pareto_point", lang, n=len(a), share=fmt.pct(float(a["share"].sum()), lang, 0))
-    return _layout(fig, title, height=440)
+    return _layout(fig, title, height=440, lang=lang)
 
 
 def money_title(metric: str, lang: str, currency: str | None = None) -> str:
@@ -414,7 +420,7 @@ def share_scatter(
         opp=fmt.money(float(below["opportunity"].sum()), lang, currency),
         k=len(placed),
     )
-    return _layout(fig, title, height=height)
+    return _layout(fig, title, height=height, lang=lang)
 
 
 def store_weekly(
@@ -494,7 +500,7 @@ def store_weekly(
     if not fmt.missing(customer_share) and not fmt.missing(market_share):
         key = "store_point_below" if customer_share < market_share else "store_point_above"
         title = t(key, lang, store=store, cs=fmt.pct(customer_share, lang), ms=fmt.pct(market_share, lang))
-    return _layout(fig, title, height=620)
+    return _layout(fig, title, height=620, lang=lang)
 
 
 def quadrant_scatter(
@@ -608,14 +614,17 @@ def quadrant_scatter(
         n=fmt.count(len(attack), lang),
         opp=fmt.money(float(attack["opportunity"].sum()), lang, currency),
     )
-    fig = _layout(fig, title, height=580)
+    fig = _layout(fig, title, height=580, lang=lang)
     fig.update_layout(showlegend=False)  # the corners name the quadrants
     return fig
 
 
-def money_axis(fig: go.Figure, hi: float, lang: str, axis: str = "y", currency: str | None = None, **where) -> None:
-    """Money ticks as people read them (¥172K, ¥1.5M; ¥17万, ¥1.5亿) on a linear axis from 0 (fmt.money_ticks)."""
-    ticks, texts = fmt.money_ticks(hi, lang, currency)
+def money_axis(
+    fig: go.Figure, hi: float, lang: str, axis: str = "y", currency: str | None = None, lo: float = 0.0, **where
+) -> None:
+    """Money ticks as people read them (¥172K, ¥1.5M; ¥17万, ¥1.5亿) on a linear axis from 0, or from
+    lo below 0 (fmt.money_ticks)."""
+    ticks, texts = fmt.money_ticks(hi, lang, currency, lo)
     if ticks:
         update = fig.update_yaxes if axis == "y" else fig.update_xaxes
         update(tickvals=ticks, ticktext=texts, **where)
@@ -650,7 +659,7 @@ def quadrant_bars(summary: pd.DataFrame, lang: str, currency: str | None = None)
         n=fmt.count(int(attack["stores"].sum()), lang),
         share=fmt.pct(float(attack["opportunity"].sum()) / total if total else None, lang, 0),
     )
-    return _layout(fig, title, height=460)
+    return _layout(fig, title, height=460, lang=lang)
 
 
 def promo_profit(
@@ -698,11 +707,10 @@ def promo_profit(
         money_axis(fig, hi, lang, axis="x", currency=currency)
         fig.update_xaxes(range=[-0.03 * hi, hi])
         lo, top = float(min(d["incremental_gross_profit"].min(), 0)), float(d["incremental_gross_profit"].max())
-        if lo >= 0:
-            money_axis(fig, top, lang, currency=currency)
+        money_axis(fig, top, lang, currency=currency, lo=lo)  # a loss below 0 reads -¥2万 too
     roi = d["roi"].dropna()
     title = t("promo_profit_point", lang, n=int((roi > 0).sum()), m=len(roi))
-    return _layout(fig, title, height=520)
+    return _layout(fig, title, height=520, lang=lang)
 
 
 def lift_by_mechanic(df: pd.DataFrame, lang: str, names: _names.Lookup | None = None) -> go.Figure:
@@ -727,7 +735,7 @@ def lift_by_mechanic(df: pd.DataFrame, lang: str, names: _names.Lookup | None = 
             mech=_shown(best["mechanic"].iloc[0], "mechanic", lang, names),
             lift=fmt.signed_pct(float(best["lift_pct"].iloc[0]), lang, 0),
         )
-    return _layout(fig, title, height=500)
+    return _layout(fig, title, height=500, lang=lang)
 
 
 def promo_weekly(w: pd.DataFrame, promo: str, lang: str, summary: dict | None = None) -> go.Figure:
@@ -789,7 +797,7 @@ def promo_weekly(w: pd.DataFrame, promo: str, lang: str, summary: dict | None = 
             units=fmt.number(summary["incremental_units"], lang, 0),
             roi=fmt.pct(summary.get("roi"), lang, 0),
         )
-    return _layout(fig, title, height=480)
+    return _layout(fig, title, height=480, lang=lang)
 
 
 def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -843,7 +851,7 @@ def visits_by_manager(df: pd.DataFrame, lang: str) -> go.Figure:
         b=fmt.count(int(df["attack"].sum()), lang),
         n=len(df),
     )
-    return _layout(fig, title, height=max(440, 40 * len(df) + 200), extra_top=24)
+    return _layout(fig, title, height=max(440, 40 * len(df) + 200), extra_top=24, lang=lang)
 
 
 def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:
@@ -875,7 +883,7 @@ def shelf_vs_share(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_xaxes(title_text=label("customer_share", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=x_range)
     fig.update_yaxes(title_text=label("share_of_shelf", lang) + " (%)", tickformat=fmt.AXIS[SHARE], range=y_range)
     less = int((d["share_of_shelf"] < d["customer_share"]).sum())
-    return _layout(fig, t("shelf_point", lang, n=less, m=len(d)), height=500)
+    return _layout(fig, t("shelf_point", lang, n=less, m=len(d)), height=500, lang=lang)
 
 
 # Effects with confidence (domain.md): lift against control stores, the visit effect -----------
@@ -922,7 +930,7 @@ def promo_effects(e: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_xaxes(title_text=t("lift_axis", lang).replace(" %", "") + " (%)", ticksuffix="%")
     fig.update_yaxes(type="category", automargin=True)
     title = t("promo_effects_point", lang, k=int(sig.sum()), n=len(e))
-    return _layout(fig, title, height=max(440, 22 * len(e) + 200))
+    return _layout(fig, title, height=max(440, 22 * len(e) + 200), lang=lang)
 
 
 def promo_weekly_with_control(w: pd.DataFrame, promo: str, lang: str, summary: dict | None = None) -> go.Figure:
@@ -972,7 +980,7 @@ def visit_effect(df: pd.DataFrame, lang: str) -> go.Figure:
     title = t(
         "visit_effect_point", lang, k=int(last["rel_week"]), effect=fmt.signed_pct(float(last["effect_pct"]), lang, 0)
     )
-    return _layout(fig, title, height=440)
+    return _layout(fig, title, height=440, lang=lang)
 
 
 # The meeting pack (Overview, export) ---------------------------------------------------------
@@ -1025,7 +1033,7 @@ def trend(df: pd.DataFrame, lang: str, names: _names.Lookup | None = None) -> go
         range=fitted(df["customer_share"]),
     )
     fig.update_xaxes(tickformat=fmt.date_tick(lang), title_text=t("week", lang))
-    return _layout(fig, title, height=480)
+    return _layout(fig, title, height=480, lang=lang)
 
 
 def targets(df: pd.DataFrame, lang: str, names: _names.Lookup | None = None) -> go.Figure:
@@ -1068,4 +1076,4 @@ def targets(df: pd.DataFrame, lang: str, names: _names.Lookup | None = None) -> 
         n=len(d),
         expected=fmt.pct(float(d["expected"].iloc[0]), lang, 0),
     )
-    return _layout(fig, f"{int(d['year'].iloc[0])}: {title}", height=440)
+    return _layout(fig, f"{int(d['year'].iloc[0])}: {title}", height=440, lang=lang)

@@ -7,6 +7,7 @@ clear message on stderr and nothing changed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import decimal
@@ -27,128 +28,183 @@ from .schema import TABLES
 from .settings import SPECS, Filters, Settings
 
 
-def _date(text: str) -> dt.date:
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            pass
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD")
+def _date_type(lang: str):
+    """The type of --from and --to: a date, or a message in the user's language."""
+
+    def date(text: str) -> dt.date:
+        for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
+            try:
+                return dt.datetime.strptime(text, pattern).date()
+            except ValueError:
+                pass
+        raise argparse.ArgumentTypeError(i18n.t("cli_not_date", lang, value=text))
+
+    return date
 
 
-def _setting_flags(parser: argparse.ArgumentParser, group: str) -> None:
+def _typed(kind: type, lang: str):
+    """int or float for argparse, named in the user's language (argparse's "invalid int value"
+    names the type by the function's name)."""
+    if lang != "zh" or kind not in (int, float):
+        return kind
+
+    def convert(text: str):
+        return kind(text)
+
+    convert.__name__ = i18n.t("cli_type_int" if kind is int else "cli_type_float", lang)
+    return convert
+
+
+def _setting_flags(parser: argparse.ArgumentParser, group: str, lang: str = "en") -> None:
     """The flags of the settings of a command (ka_core.settings.SPECS); unset ones take the spec's default."""
     for s in SPECS.values():
         if s.group != group:
             continue
-        extra = f"; env {s.env}" if s.env else ""
+        extra = i18n.t("cli_h_env", lang, env=s.env) if s.env else ""
+        help_ = i18n.t(
+            "cli_h_setting", lang, help=s.help_zh if lang == "zh" else s.help, default=s.default_text(), env=extra
+        )
+        metavar = "cli_m_x" if s.type is float else "cli_m_n" if s.type is int else "cli_m_text"
         parser.add_argument(
             s.cli,
             dest=s.name,
-            type=s.type,
+            type=_typed(s.type, lang),
             choices=s.choices or None,
             default=None,
-            metavar=None if s.choices else ("X" if s.type is float else "N" if s.type is int else "TEXT"),
-            help=f"{s.help} (default {s.default_text()}{extra})".replace("%", "%%"),
+            metavar=None if s.choices else i18n.t(metavar, lang),
+            help=help_.replace("%", "%%"),
         )
 
 
-def _parser() -> argparse.ArgumentParser:
+class _WideFormatter(argparse.HelpFormatter):
+    """argparse's help with the option column aligned when it holds Chinese (a CJK character takes
+    two columns in a terminal; argparse counts one)."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            heads = [self._format_action_invocation(a) for a in [action, *self._iter_indented_subactions(action)]]
+            longest = max(_width(h) for h in heads) + self._current_indent
+            self._action_max_length = max(self._action_max_length, longest)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        head = self._format_action_invocation(action)
+        extra = _width(head) - len(head)
+        start = text.find(head)
+        if extra and start >= 0:  # argparse padded by characters: take out one space per wide character
+            end = start + len(head)
+            gap = len(text[end:]) - len(text[end:].lstrip(" "))
+            if gap - extra >= 2:
+                text = text[:end] + " " * (gap - extra) + text[end + gap :]
+            elif gap:  # too wide for the column: the help starts on the next line, as argparse does
+                column = min(self._action_max_length + 2, self._max_help_position)
+                text = text[:end] + "\n" + " " * column + text[end + gap :]
+        return text
+
+
+def _parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The command line's parser, every text in `lang` (i18n TEXT keys cli_h_* and cli_m_*); argparse's
+    own texts follow `lang` inside _argparse_in(lang)."""
+
+    def h(key: str, **kw) -> str:  # a help text; argparse formats help with %
+        return i18n.t(key, lang, **kw).replace("%", "%%")
+
+    def m(key: str) -> str:
+        return i18n.t(key, lang)
+
+    date = _date_type(lang)
     common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar=m("cli_m_path"), default=argparse.SUPPRESS, help=h("cli_h_db"))
+    common.add_argument("--as", dest="as_user", metavar=m("cli_m_email"), default=argparse.SUPPRESS, help=h("cli_h_as"))
     common.add_argument(
-        "--db",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="the warehouse file (default: $KA_DB, else data/ka.duckdb)",
+        "--wait", type=_typed(float, lang), metavar=m("cli_m_seconds"), default=argparse.SUPPRESS, help=h("cli_h_wait")
     )
-    common.add_argument(
-        "--as",
-        dest="as_user",
-        metavar="EMAIL",
-        default=argparse.SUPPRESS,
-        help="run with this user's scope and rights from the access table",
-    )
-    common.add_argument(
-        "--wait",
-        type=float,
-        metavar="SECONDS",
-        default=argparse.SUPPRESS,
-        help="wait this long for another program's write to finish (default 60)",
-    )
-    common.add_argument(
-        "--lang",
-        choices=["en", "zh"],
-        default=argparse.SUPPRESS,
-        help="language of the messages, the table output and the export (default $KA_LANG, else en)",
-    )
-    p = argparse.ArgumentParser(
-        prog="python -m ka_core",
-        description="ka-analytics: key-account analytics on a local DuckDB warehouse.",
-        parents=[common],
-    )
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common.add_argument("--lang", choices=list(i18n.LANGS), default=argparse.SUPPRESS, help=h("cli_h_lang"))
+    kw = {"parents": [common], "formatter_class": _WideFormatter}
+    p = argparse.ArgumentParser(prog="python -m ka_core", description=m("cli_description"), **kw)
+    sub = p.add_subparsers(dest="command", required=True, metavar=m("cli_m_command"), help=h("cli_h_command"))
 
-    s = sub.add_parser("init", parents=[common], help="create the warehouse (with --demo: fill it with demo data)")
-    s.add_argument("--demo", action="store_true", help="fill it with the deterministic demo data set")
-    s.add_argument("--stores", type=int, default=160, help="demo stores (default 160)")
-    s.add_argument("--weeks", type=int, default=104, help="demo weeks (default 104)")
-    s.add_argument("--seed", type=int, default=7, help="demo random seed (default 7)")
-    s.add_argument("--force", action="store_true", help="replace an existing warehouse file")
+    s = sub.add_parser("init", **kw, help=h("cli_h_init"))
+    s.add_argument("--demo", action="store_true", help=h("cli_h_demo"))
+    s.add_argument("--stores", type=_typed(int, lang), default=160, metavar=m("cli_m_stores"), help=h("cli_h_stores"))
+    s.add_argument("--weeks", type=_typed(int, lang), default=104, metavar=m("cli_m_weeks"), help=h("cli_h_weeks"))
+    s.add_argument("--seed", type=_typed(int, lang), default=7, metavar=m("cli_m_seed"), help=h("cli_h_seed"))
+    s.add_argument("--force", action="store_true", help=h("cli_h_force"))
 
-    s = sub.add_parser("load", parents=[common], help="validate and load files into a table")
-    s.add_argument("table", choices=list(TABLES), metavar="TABLE", help=", ".join(TABLES))
-    s.add_argument("files", nargs="+", metavar="FILE")
-    s.add_argument("--user", help="who loads (default: the login name)")
-    s.add_argument("--errors", metavar="CSV", help="write every problem found to this CSV file")
-    _setting_flags(s, "load")
-
-    s = sub.add_parser("report", parents=[common], help="print a report")
-    s.add_argument("name", choices=list(reports.REPORTS), metavar="REPORT", help=", ".join(reports.REPORTS))
-    s.add_argument("--format", choices=["csv", "json", "table"], default="table")
-    s.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
-    s.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
-    s.add_argument("--chain", action="append", default=[], metavar="C")
-    s.add_argument("--region", action="append", default=[], metavar="R")
-    s.add_argument("--category", action="append", default=[], metavar="C")
-    _setting_flags(s, "report")
+    s = sub.add_parser("load", **kw, help=h("cli_h_load"))
     s.add_argument(
-        "--engine",
-        choices=["duckdb", "spark"],
-        default="duckdb",
-        help="duckdb (the warehouse, default) or spark (PySpark over --lake DIR; same rows)",
+        "table", choices=list(TABLES), metavar=m("cli_m_table"), help=h("cli_h_table", tables=", ".join(TABLES))
     )
-    s.add_argument("--lake", metavar="DIR", help="the lake the spark engine reads (written by `lake DIR`)")
+    s.add_argument("files", nargs="+", metavar=m("cli_m_file"), help=h("cli_h_files"))
+    s.add_argument("--user", metavar=m("cli_m_user"), help=h("cli_h_user"))
+    s.add_argument("--errors", metavar=m("cli_m_csv"), help=h("cli_h_errors"))
+    _setting_flags(s, "load", lang)
+
+    def filter_flags(s: argparse.ArgumentParser) -> None:
+        s.add_argument("--from", dest="date_from", type=date, metavar=m("cli_m_date"), help=h("cli_h_from"))
+        s.add_argument("--to", dest="date_to", type=date, metavar=m("cli_m_date"), help=h("cli_h_to"))
+        s.add_argument("--chain", action="append", default=[], metavar=m("cli_m_chain"), help=h("cli_h_chain"))
+        s.add_argument("--region", action="append", default=[], metavar=m("cli_m_region"), help=h("cli_h_region"))
+        s.add_argument("--category", action="append", default=[], metavar=m("cli_m_category"), help=h("cli_h_category"))
+        _setting_flags(s, "report", lang)
+
+    s = sub.add_parser("report", **kw, help=h("cli_h_report"))
     s.add_argument(
-        "--spark-master",
-        metavar="URL",
-        help="Spark master (default local[*]; sc://host:port for Spark Connect, or env SPARK_REMOTE)",
+        "name",
+        choices=list(reports.REPORTS),
+        metavar=m("cli_m_report"),
+        help=h("cli_h_name", reports=", ".join(reports.REPORTS)),
     )
+    s.add_argument("--format", choices=["csv", "json", "table"], default="table", help=h("cli_h_format"))
+    filter_flags(s)
+    s.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb", help=h("cli_h_engine"))
+    s.add_argument("--lake", metavar=m("cli_m_dir"), help=h("cli_h_lake"))
+    s.add_argument("--spark-master", metavar=m("cli_m_url"), help=h("cli_h_spark_master"))
 
-    s = sub.add_parser("lake", parents=[common], help="write a Parquet copy of every table + manifest.json to DIR")
-    s.add_argument(
-        "dir", metavar="DIR", help="the lake folder (an earlier lake there is replaced when the new one is complete)"
-    )
+    s = sub.add_parser("lake", **kw, help=h("cli_h_lake_cmd"))
+    s.add_argument("dir", metavar=m("cli_m_dir"), help=h("cli_h_dir"))
 
-    s = sub.add_parser("export", parents=[common], help="write the meeting pack: FILE.pdf, FILE.pptx or FILE.xlsx")
-    s.add_argument(
-        "file",
-        metavar="FILE",
-        nargs="+",
-        help="FILE.pdf, FILE.pptx or FILE.xlsx; several at once share the reports and the charts' pictures",
-    )
-    s.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
-    s.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
-    s.add_argument("--chain", action="append", default=[], metavar="C")
-    s.add_argument("--region", action="append", default=[], metavar="R")
-    s.add_argument("--category", action="append", default=[], metavar="C")
-    _setting_flags(s, "report")
+    s = sub.add_parser("export", **kw, help=h("cli_h_export"))
+    s.add_argument("file", metavar=m("cli_m_file"), nargs="+", help=h("cli_h_file"))
+    filter_flags(s)
 
-    sub.add_parser("bench", help="measure every report against its floor and pandas (bench --help)", add_help=False)
+    sub.add_parser("bench", help=h("cli_h_bench"), add_help=False, formatter_class=_WideFormatter)
 
-    sub.add_parser("history", parents=[common], help="list the load log")
-    s = sub.add_parser("undo", parents=[common], help="undo a load")
-    s.add_argument("load_id", type=int, metavar="LOAD_ID")
+    sub.add_parser("history", **kw, help=h("cli_h_history"))
+    s = sub.add_parser("undo", **kw, help=h("cli_h_undo"))
+    s.add_argument("load_id", type=_typed(int, lang), metavar=m("cli_m_load_id"), help=h("cli_h_load_id"))
     return p
+
+
+def _argv_lang(argv: list[str]) -> str:
+    """The language before parsing: --lang X or --lang=X in argv, else $KA_LANG, else English
+    (an unknown value: English, and the parser or _lang says what is wrong)."""
+    lang = os.environ.get("KA_LANG", "").strip()
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.partition("=")[2]
+    return lang if lang in i18n.LANGS else "en"
+
+
+@contextlib.contextmanager
+def _argparse_in(lang: str):
+    """argparse's own texts (usage, section titles, its errors) in `lang`: its gettext hooks,
+    argparse._ and argparse.ngettext, point at ka_core.i18n while the command line runs."""
+    if lang == "en":
+        yield
+        return
+    saved = argparse._, argparse.ngettext
+    argparse._ = lambda text: i18n.argparse_text(text, lang)
+    argparse.ngettext = lambda one, many, n: i18n.argparse_text(one if n == 1 else many, lang)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
 
 
 # Output -------------------------------------------------------------------------------
@@ -234,6 +290,8 @@ def _table_name(table: str, lang: str) -> str:
 
 
 def cmd_init(args) -> int:
+    if args.demo and (args.stores < 1 or args.weeks < 12):  # before the file is created
+        raise UsageError(i18n.t("cli_demo_size", _lang(args)))
     path = db.db_path(getattr(args, "db", None))
     if path.exists() and args.force:
         path.unlink()
@@ -246,8 +304,6 @@ def cmd_init(args) -> int:
             return 0
         from .demo import create_demo
 
-        if args.stores < 1 or args.weeks < 12:
-            raise UsageError("--stores must be ≥ 1 and --weeks ≥ 12")
         t0 = time.perf_counter()
         counts = create_demo(con, stores=args.stores, weeks=args.weeks, seed=args.seed)
         took = time.perf_counter() - t0
@@ -263,7 +319,7 @@ def cmd_init(args) -> int:
 def _settings(args) -> Settings:
     """The settings a command was given (the others at their defaults); a bad one is a usage error."""
     try:
-        return Settings.from_mapping(args)
+        return Settings.from_mapping(args, _lang(args))
     except KaError as exc:
         raise UsageError(str(exc)) from None
 
@@ -369,7 +425,7 @@ def cmd_report(args) -> int:
         categories=tuple(args.category),
     )
     if args.engine != "spark" and (args.lake or args.spark_master):
-        raise UsageError("--lake and --spark-master go with --engine spark")
+        raise UsageError(i18n.t("cli_lake_without_spark", _lang(args)))
     con = _connect(args, read_only=True) if args.engine != "spark" or getattr(args, "as_user", None) else None
     try:
         if con is not None:
@@ -429,7 +485,7 @@ def cmd_export(args) -> int:
 def _report_spark(args, filters: Filters, settings: Settings) -> pd.DataFrame:
     """The report on Spark over the lake (ka_core/engine_spark.py)."""
     if not args.lake:
-        raise UsageError("--engine spark reads a lake: give --lake DIR (write one with `python -m ka_core lake DIR`)")
+        raise UsageError(i18n.t("cli_spark_needs_lake", _lang(args)))
     from . import engine_spark, lake
 
     lake.read_manifest(args.lake)  # a clear message before Spark starts
@@ -521,15 +577,21 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    with _argparse_in(_argv_lang(argv)):  # --help and argparse's errors in the user's language too
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     if argv[:1] == ["bench"]:  # its options are its own (argparse would claim --dir, --json…)
         from . import bench
 
         try:
             return bench.main(argv[1:])
         except KaError as exc:
-            _say(f"error: {exc}")
+            lang = _argv_lang(argv)
+            _say(i18n.t("cli_error", lang, msg=i18n.message_text(str(exc), lang)))
             return 1
-    parser = _parser()
+    parser = _parser(_argv_lang(argv))
     args = parser.parse_args(argv)
     try:
         lang = _lang(args)

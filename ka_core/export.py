@@ -166,7 +166,8 @@ def build(
         kpis=views.kpis(src, f, settings),
         previous=views.kpis(src, before, settings) if before else None,
         year_ago=views.yoy_kpis(src, f, settings),
-        targets=src("targets", f, settings),
+        # the latest year first, as its chart shows it (the report lists years in order)
+        targets=src("targets", f, settings).sort_values("year", ascending=False, kind="stable", ignore_index=True),
         trend=src("trend", f, settings),
         chains=views.chain_summary(src, f, settings),
         quadrants=views.quadrant_summary(src, f, settings),

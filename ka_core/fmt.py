@@ -316,6 +316,17 @@ DATE_TICK = {"en": "%b %-d", "zh": "%-m月%-d日"}  # plotly date ticks: Mar 24 
 DATE_HOVER = {"en": "%Y-%m-%d", "zh": "%Y年%-m月%-d日"}  # as `date` writes a day
 
 
+# How plotly writes the numbers of an axis without ticktext or a tickformat of its own: in English its
+# SI suffixes (80k, 1.2M); in Chinese no k or M, which readers take for neither 千 nor 万: all the digits
+# with thousands separators (80,000). Money axes carry 万/亿 ticktext of their own (money_ticks).
+AXIS_NUMBERS = {"en": {}, "zh": {"exponentformat": "none", "separatethousands": True}}
+
+
+def axis_numbers(lang: str = "en") -> dict:
+    """The plotly axis properties that write an axis's plain numbers in a language (AXIS_NUMBERS)."""
+    return dict(AXIS_NUMBERS["zh" if _zh(lang) else "en"])
+
+
 def date_tick(lang: str = "en") -> str:
     """The plotly tickformat of a date axis in a language."""
     return DATE_TICK["zh" if _zh(lang) else "en"]
@@ -339,14 +350,19 @@ def hover(kind: str, ref: str, lang: str = "en", currency: str | None = None, di
     return field
 
 
-def money_ticks(hi: float, lang: str = "en", currency: str | None = None) -> tuple[list[float], list[str]]:
-    """Ticks of a linear money axis from 0 to about hi, in round steps (1, 2, 2.5, 5 × 10ⁿ), as money_short."""
-    if not hi or hi <= 0 or math.isnan(hi):
+def money_ticks(
+    hi: float, lang: str = "en", currency: str | None = None, lo: float = 0.0
+) -> tuple[list[float], list[str]]:
+    """Ticks of a linear money axis from 0 (or from lo < 0: a loss) to about hi, in round steps
+    (1, 2, 2.5, 5 × 10ⁿ), as money_short (-¥2万, 0, ¥2万)."""
+    lo = min(lo or 0.0, 0.0)
+    span = (hi or 0.0) - lo
+    if not span or span <= 0 or math.isnan(span):
         return [], []
-    raw = hi / 5
+    raw = span / 5
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    ticks = [i * step for i in range(int(hi // step) + 2)]
+    ticks = [i * step for i in range(math.floor(lo / step), int(max(hi, 0) // step) + 2)]
     return ticks, [money_short(v, lang, currency) if v else "0" for v in ticks]
 
 

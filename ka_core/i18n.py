@@ -860,3 +860,186 @@ TEXT.update(
         "roi_zero_short": ("Break-even (ROI = 0)", "盈亏平衡（ROI = 0）"),
     }
 )
+
+
+# The command line's own words (issue 11): --help of every command and argparse's usage errors ------
+
+# argparse's texts (its gettext messages, Python 3.11) in Chinese; ka_core.cli hands them to argparse
+# under --lang zh / KA_LANG=zh. English: argparse's own.
+ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示此帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r（应为%(type)s）",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "最多只能给一个值",
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+    "ambiguous option: %(option)s could match %(matches)s": "有歧义的选项：%(option)s 可能是 %(matches)s",
+    "ignored explicit argument %r": "此选项不接受值 %r",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "必须给出以下参数之一：%s",
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
+}
+
+
+def argparse_text(msgid: str, lang: str) -> str:
+    """One of argparse's own texts in the user's language (argparse's English when untranslated)."""
+    return ARGPARSE_ZH.get(msgid, msgid) if lang == "zh" else msgid
+
+
+TEXT.update(
+    {
+        # the parser (ka_core.cli._parser): descriptions, help of each option, metavars
+        "cli_description": (
+            "ka-analytics: key-account analytics on a local DuckDB warehouse.",
+            "ka-analytics：基于本地 DuckDB 数据仓库的重点客户分析。",
+        ),
+        "cli_h_db": (
+            "the warehouse file (default: $KA_DB, else data/ka.duckdb)",
+            "数据仓库文件（默认：$KA_DB，否则 data/ka.duckdb）",
+        ),
+        "cli_h_as": (
+            "run with this user's scope and rights from the access table",
+            "以 access 表中该用户的范围和权限运行",
+        ),
+        "cli_h_wait": (
+            "wait this long for another program's write to finish (default 60)",
+            "等待其他程序写入完成的最长秒数（默认 60）",
+        ),
+        "cli_h_lang": (
+            "language of the messages, the table output and the export (default $KA_LANG, else en)",
+            "提示信息、表格输出和导出的语言（默认 $KA_LANG，否则 en）",
+        ),
+        "cli_h_command": ("the command (COMMAND --help: its options)", "命令（命令 --help：查看其选项）"),
+        "cli_h_init": (
+            "create the warehouse (with --demo: fill it with demo data)",
+            "创建数据仓库（加 --demo：填入演示数据）",
+        ),
+        "cli_h_demo": ("fill it with the deterministic demo data set", "填入固定的演示数据集"),
+        "cli_h_stores": ("demo stores (default 160)", "演示门店数（默认 160）"),
+        "cli_h_weeks": ("demo weeks (default 104)", "演示周数（默认 104）"),
+        "cli_h_seed": ("demo random seed (default 7)", "演示数据的随机种子（默认 7）"),
+        "cli_h_force": ("replace an existing warehouse file", "替换已有的数据仓库文件"),
+        "cli_h_load": ("validate and load files into a table", "校验文件并上传到数据表"),
+        "cli_h_table": ("{tables}", "数据表：{tables}"),
+        "cli_h_files": ("CSV, XLSX or Parquet files", "CSV、XLSX 或 Parquet 文件"),
+        "cli_h_user": ("who loads (default: the login name)", "上传人（默认：登录名）"),
+        "cli_h_errors": ("write every problem found to this CSV file", "把发现的全部问题写入此 CSV 文件"),
+        "cli_h_report": ("print a report", "输出报表"),
+        "cli_h_name": ("{reports}", "报表：{reports}"),
+        "cli_h_format": ("output: table (default), csv or json", "输出格式：table（默认）、csv 或 json"),
+        "cli_h_from": ("first day of the period (YYYY-MM-DD)", "期间的第一天（YYYY-MM-DD）"),
+        "cli_h_to": ("last day of the period (YYYY-MM-DD)", "期间的最后一天（YYYY-MM-DD）"),
+        "cli_h_chain": ("only this chain (repeat for several)", "只看此系统（可重复给出多个）"),
+        "cli_h_region": ("only this region (repeat for several)", "只看此大区（可重复给出多个）"),
+        "cli_h_category": ("only this category (repeat for several)", "只看此品类（可重复给出多个）"),
+        "cli_h_engine": (
+            "duckdb (the warehouse, default) or spark (PySpark over --lake DIR; same rows)",
+            "duckdb（数据仓库，默认）或 spark（用 PySpark 读取 --lake 目录；结果相同）",
+        ),
+        "cli_h_lake": (
+            "the lake the spark engine reads (written by `lake DIR`)",
+            "spark 引擎读取的数据湖（由 `lake 目录` 写出）",
+        ),
+        "cli_h_spark_master": (
+            "Spark master (default local[*]; sc://host:port for Spark Connect, or env SPARK_REMOTE)",
+            "Spark 主节点（默认 local[*]；Spark Connect 用 sc://主机:端口，或环境变量 SPARK_REMOTE）",
+        ),
+        "cli_h_lake_cmd": (
+            "write a Parquet copy of every table + manifest.json to DIR",
+            "把每张表的 Parquet 副本和 manifest.json 写入目录",
+        ),
+        "cli_h_dir": (
+            "the lake folder (an earlier lake there is replaced when the new one is complete)",
+            "数据湖目录（新数据湖写完后替换其中原有的数据湖）",
+        ),
+        "cli_h_export": (
+            "write the meeting pack: FILE.pdf, FILE.pptx or FILE.xlsx",
+            "生成会议资料：文件.pdf、文件.pptx 或 文件.xlsx",
+        ),
+        "cli_h_file": (
+            "FILE.pdf, FILE.pptx or FILE.xlsx; several at once share the reports and the charts' pictures",
+            "文件.pdf、文件.pptx 或 文件.xlsx；同时给出多个时共用报表和图表图片",
+        ),
+        "cli_h_bench": (
+            "measure every report against its floor and pandas (bench --help)",
+            "测量每个报表的速度，并与下限和 pandas 对比（bench --help）",
+        ),
+        "cli_h_history": ("list the load log", "列出上传记录"),
+        "cli_h_undo": ("undo a load", "撤销一次上传"),
+        "cli_h_load_id": ("the load's number (history lists them)", "批次号（history 可列出）"),
+        "cli_h_setting": ("{help} (default {default}{env})", "{help}（默认 {default}{env}）"),
+        "cli_h_env": ("; env {env}", "；环境变量 {env}"),
+        "cli_m_path": ("PATH", "路径"),
+        "cli_m_email": ("EMAIL", "邮箱"),
+        "cli_m_seconds": ("SECONDS", "秒数"),
+        "cli_m_command": ("COMMAND", "命令"),
+        "cli_m_table": ("TABLE", "数据表"),
+        "cli_m_file": ("FILE", "文件"),
+        "cli_m_csv": ("CSV", "CSV文件"),
+        "cli_m_report": ("REPORT", "报表"),
+        "cli_m_date": ("DATE", "日期"),
+        "cli_m_chain": ("C", "系统"),
+        "cli_m_region": ("R", "大区"),
+        "cli_m_category": ("C", "品类"),
+        "cli_m_dir": ("DIR", "目录"),
+        "cli_m_url": ("URL", "地址"),
+        "cli_m_load_id": ("LOAD_ID", "批次号"),
+        "cli_m_user": ("USER", "姓名"),
+        "cli_m_stores": ("STORES", "门店数"),
+        "cli_m_weeks": ("WEEKS", "周数"),
+        "cli_m_seed": ("SEED", "种子"),
+        "cli_m_x": ("X", "数值"),
+        "cli_m_n": ("N", "整数"),
+        "cli_m_text": ("TEXT", "文本"),
+        # argparse names a type by its function: these are the names in Chinese
+        "cli_type_int": ("int", "整数"),
+        "cli_type_float": ("float", "数字"),
+        "cli_not_date": (
+            "{value!r} is not a date; expected YYYY-MM-DD",
+            "{value!r} 不是日期；应为 年-月-日（YYYY-MM-DD）",
+        ),
+        # usage errors of the commands
+        "cli_demo_size": ("--stores must be ≥ 1 and --weeks ≥ 12", "--stores 应 ≥ 1，且 --weeks 应 ≥ 12"),
+        "cli_lake_without_spark": (
+            "--lake and --spark-master go with --engine spark",
+            "--lake 和 --spark-master 只能与 --engine spark 一起使用",
+        ),
+        "cli_spark_needs_lake": (
+            "--engine spark reads a lake: give --lake DIR (write one with `python -m ka_core lake DIR`)",
+            "--engine spark 读取数据湖：请给出 --lake 目录（用 `python -m ka_core lake 目录` 写出）",
+        ),
+    }
+)
+
+# Settings refused (ka_core.settings): on the command line by flag, in the dashboard by label.
+TEXT.update(
+    {
+        "setting_bad": ("{name} {value}: expected {what}", "{name}为 {value}：应为{what}"),
+        "setting_bad_ui": (
+            "{name}: {value} is not valid; expected {what}. The default, {default}, is used.",
+            "{name}：{value} 无效，应为{what}。现按默认值 {default} 计算。",
+        ),
+        "setting_number": ("a number", "数字"),
+        "setting_whole_number": ("a whole number", "整数"),
+        "setting_text": ("text", "文本"),
+    }
+)
+SEPARATOR = {"en": "; ", "zh": "；"}  # between the parts of one message
+
+
+def joined(parts: list[str], lang: str) -> str:
+    """Parts of one message in a row, with the language's separator."""
+    return SEPARATOR["zh" if lang == "zh" else "en"].join(parts)
+
+
+_ERRORS_ZH.append((r"(KA_\w+)=(.+): expected a number", "{0}={1}：应为数字"))
+_ERRORS_ZH.append((r"(KA_\w+)=(.+): expected a whole number", "{0}={1}：应为整数"))

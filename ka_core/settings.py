@@ -11,6 +11,9 @@ table is `readme_table()` (a test compares them).
     Settings.from_mapping(values)       from loose values: st.session_state, vars(argparse namespace),
                                         a dict; a missing or None value takes its default; "0.8" → 0.8;
                                         KaError naming the flag, the value and what is expected
+    Settings.from_mapping(values, "zh") the same, the message in Chinese (the setting's label too)
+    Settings.lenient(values, lang)      for the dashboard: (settings with each bad value at its default,
+                                        a message per bad value naming its label, value, range, default)
 
 A dashboard draws every setting from its spec:
 
@@ -107,6 +110,7 @@ class Setting:
     choices: tuple[str, ...] = ()  # the only values (a radio in the dashboard)
     choice_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # value -> (English, Chinese)
     display_only: bool = False  # changes how numbers read, never a number
+    expected_zh: str = ""  # `expected` in Chinese (the same {placeholders})
 
     @property
     def cli(self) -> str:
@@ -159,16 +163,35 @@ class Setting:
             return int(number)
         return float(raw)
 
-    def _expected_type(self) -> str:
-        return {float: "a number", int: "a whole number"}.get(self.type, "text")
+    def _expected_type(self, lang: str = "en") -> str:
+        from . import i18n
 
-    def problem(self, v: Any, values: Mapping[str, Any]) -> str | None:
-        """Why v is not a valid value (naming the flag, the value and what is expected), or None."""
+        key = {float: "setting_number", int: "setting_whole_number"}.get(self.type, "setting_text")
+        return i18n.t(key, lang)
+
+    def expected_in(self, lang: str) -> str:
+        """What a valid value is, in `lang` (placeholders unformatted)."""
+        return self.expected_zh if lang == "zh" and self.expected_zh else self.expected
+
+    def refusal(self, value: Any, what: str, lang: str = "en", ui: bool = False) -> str:
+        """The message for a refused value: the setting (the flag on the command line; its label in
+        `lang` in the dashboard, with the default it falls back to), the value and what is expected."""
+        from . import i18n
+
+        if ui:
+            return i18n.t(
+                "setting_bad_ui", lang, name=self.label_in(lang), value=value, what=what, default=self.default_text()
+            )
+        name = f"{self.zh}（{self.cli}）" if lang == "zh" else self.cli
+        return i18n.t("setting_bad", lang, name=name, value=value, what=what)
+
+    def problem(self, v: Any, values: Mapping[str, Any], lang: str = "en", ui: bool = False) -> str | None:
+        """Why v is not a valid value (naming the setting, the value and what is expected), or None."""
         try:
             ok = v in self.choices if self.valid is None else self.valid(v, values)
         except TypeError:  # a value of another type
             ok = False
-        return None if ok else f"{self.cli} {v}: expected {self.expected.format(**values)}"
+        return None if ok else self.refusal(v, self.expected_in(lang).format(**values), lang, ui)
 
     def label_in(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.label
@@ -216,6 +239,7 @@ SPECS: dict[str, Setting] = {
             min=0.50,
             max=0.95,
             step=0.05,
+            expected_zh="介于 0 与 1 之间的比例，如 0.8",
         ),
         Setting(
             "b_cut",
@@ -230,6 +254,7 @@ SPECS: dict[str, Setting] = {
             min=0.80,
             max=0.99,
             step=0.01,
+            expected_zh="A类累计占比（{a_cut}）到 1 之间的比例",
         ),
         Setting(
             "fsi_threshold",
@@ -244,6 +269,7 @@ SPECS: dict[str, Setting] = {
             min=50.0,
             max=150.0,
             step=5.0,
+            expected_zh="大于 0 的数，如 100",
         ),
         Setting(
             "level",
@@ -257,6 +283,7 @@ SPECS: dict[str, Setting] = {
             None,
             choices=("region", "national"),
             choice_labels={"region": ("Region", "大区"), "national": ("National", "全国")},
+            expected_zh="region（大区）或 national（全国）",
         ),
         Setting(
             "baseline_weeks",
@@ -271,6 +298,7 @@ SPECS: dict[str, Setting] = {
             min=2,
             max=26,
             step=1,
+            expected_zh="介于 1 与 104 之间的周数",
         ),
         Setting(
             "post_weeks",
@@ -285,6 +313,7 @@ SPECS: dict[str, Setting] = {
             min=1,
             max=12,
             step=1,
+            expected_zh="介于 0 与 52 之间的周数",
         ),
         Setting(
             "currency",
@@ -297,6 +326,7 @@ SPECS: dict[str, Setting] = {
             "a currency symbol of at most 5 characters, e.g. ¥ or $",
             lambda v, _: isinstance(v, str) and len(v) <= 5,
             display_only=True,
+            expected_zh="不超过 5 个字符的货币符号，如 ¥ 或 $",
         ),
         Setting(
             "max_file_mb",
@@ -310,6 +340,7 @@ SPECS: dict[str, Setting] = {
             lambda v, _: v > 0,
             group="load",
             env="KA_MAX_FILE_MB",
+            expected_zh="大于 0 的 MB 数",
         ),
         Setting(
             "max_rows",
@@ -323,6 +354,7 @@ SPECS: dict[str, Setting] = {
             lambda v, _: v > 0,
             group="load",
             env="KA_MAX_ROWS",
+            expected_zh="大于 0 的整数",
         ),
     )
 }
@@ -356,11 +388,32 @@ class Settings:
             raise KaError("; ".join(problems))
 
     @classmethod
-    def from_mapping(cls, values: Any) -> Settings:
+    def from_mapping(cls, values: Any, lang: str = "en") -> Settings:
         """Settings from loose values (a dict, st.session_state, an argparse namespace).
 
-        Names not in SPECS are ignored; a missing or None value takes its default.
+        Names not in SPECS are ignored; a missing or None value takes its default. A bad value:
+        KaError naming each bad setting, its value and what is expected, in `lang`.
         """
+        given, problems = cls._read(values, lang, ui=False)
+        if problems:
+            from . import i18n
+
+            raise KaError(i18n.joined(problems, lang))
+        return cls(**given)
+
+    @classmethod
+    def lenient(cls, values: Any, lang: str = "en") -> tuple[Settings, list[str]]:
+        """For the dashboard: the settings with each bad value at its default, and a message for
+        each bad value in `lang` (the setting's label, the value, what is expected, the default used)."""
+        given, problems = cls._read(values, lang, ui=True)
+        try:
+            return cls(**given), problems
+        except KaError:  # the good values together still break a rule between settings
+            return cls(), problems
+
+    @classmethod
+    def _read(cls, values: Any, lang: str, ui: bool) -> tuple[dict, list[str]]:
+        """The valid values given (by name) and the message for each bad one."""
         get = values.get if hasattr(values, "get") else lambda k, d=None: getattr(values, k, d)
         given, problems = {}, []
         for s in SPECS.values():
@@ -370,10 +423,13 @@ class Settings:
             try:
                 given[s.name] = s.parse(raw)
             except (TypeError, ValueError):
-                problems.append(f"{s.cli} {raw}: expected {s._expected_type()}")
-        if problems:
-            raise KaError("; ".join(problems))
-        return cls(**given)
+                problems.append(s.refusal(raw, s._expected_type(lang), lang, ui))
+        merged = {s.name: s.default_value() for s in SPECS.values()} | given
+        for s in SPECS.values():
+            if s.name in given and (p := s.problem(given[s.name], merged, lang, ui)):
+                problems.append(p)
+                del given[s.name]
+        return given, problems
 
     def params(self) -> dict:
         return {

@@ -216,3 +216,52 @@ def test_wrap_breaks_words_and_chinese_within_the_budget():
     lines = charts.wrap("客户份额周趋势：最近一周沃尔玛最高，为31.2%", 18)
     assert len(lines) == 2 and all(charts.text_em(x) * 18 <= charts.CHART_PX for x in lines)
     assert "".join(lines) == "客户份额周趋势：最近一周沃尔玛最高，为31.2%"
+
+
+def more_charts(con, lang: str) -> dict:
+    """The charts every_chart leaves out: shelf, effects, a visit's effect, a promotion with control stores."""
+    s = Settings()
+    promos = Filters(date_from=tiny.W1, date_to=dt.date(2025, 3, 30))
+    weekly = views.promo_weekly(con, "PR1", s)
+    return {
+        "shelf": charts.shelf_vs_share(views.shelf_vs_share(con, PHONES, s), lang),
+        "effects": charts.promo_effects(views.promo_effects(con, promos, s), lang),
+        "visit_effect": charts.visit_effect(run(con, "visit-effect", promos, s), lang),
+        "promo_control": charts.promo_weekly_with_control(weekly, "PR1", lang),
+        # a log money axis too wide for money_log_ticks' steps, and counts in the thousands
+        "big_counts": charts.quadrant_bars(
+            pd.DataFrame({"quadrant": ["Attack", "Defend"], "stores": [80_000, 12_000], "opportunity": [5e6, 1e6]}),
+            lang,
+        ),
+    }
+
+
+def numeric_axes(fig) -> dict:
+    """Every x/y axis of a figure that plotly would number itself (not dates, not categories)."""
+    layout = fig.layout.to_plotly_json()
+    return {
+        k: v
+        for k, v in layout.items()
+        if k[:5] in ("xaxis", "yaxis") and v.get("type") not in ("date", "category") and v.get("visible") is not False
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_axis_reads_k_or_m_in_chinese(con, lookup, lang):
+    """In 中文 an axis's numbers are 万/亿 (money: ticktext from fmt.money_ticks) or all their digits,
+    never plotly's SI suffixes (80k, 1.2M); in English plotly's k and M stay."""
+    figs = every_chart(con, lang, lookup) | more_charts(con, lang)
+    assert len(figs) >= 15
+    for name, fig in figs.items():
+        axes = numeric_axes(fig)
+        for key, axis in axes.items():
+            fmt_ = axis.get("tickformat") or ""
+            assert "s" not in fmt_.lstrip("~,.0123456789%+-$ ")[:1], (name, key, fmt_)  # no d3 SI format
+            if lang == "zh":
+                assert axis.get("ticktext") or fmt_ or axis.get("exponentformat") == "none", (name, key, axis)
+                assert axis.get("exponentformat") == "none" and axis.get("separatethousands"), (name, key)
+            else:
+                assert "exponentformat" not in axis, (name, key)  # plotly's default: 80k, 1.2M
+    # the money axes keep their 万 ticks in 中文
+    pareto = figs["pareto"].layout.yaxis
+    assert pareto.ticktext and all(t == "0" or t.startswith("¥") for t in pareto.ticktext)

@@ -286,3 +286,14 @@ def test_i18n_keeps_translations_only():
     for gone in ("fmt", "_sig", "_missing"):
         assert not hasattr(i18n, gone)
     assert "date_tick" not in i18n.TEXT
+
+
+def test_money_ticks_below_zero_read_as_money_in_both_languages():
+    """A promotion that lost money: the axis runs from -¥20,000 in steps of (80,000 + 20,000) / 5."""
+    ticks, zh = fmt.money_ticks(80_000, "zh", lo=-20_000)
+    assert ticks == [-20_000, 0, 20_000, 40_000, 60_000, 80_000, 100_000]
+    assert zh == ["-¥2万", "0", "¥2万", "¥4万", "¥6万", "¥8万", "¥10万"]
+    assert fmt.money_ticks(80_000, "en", lo=-20_000)[1] == ["-¥20K", "0", "¥20K", "¥40K", "¥60K", "¥80K", "¥100K"]
+    assert fmt.money_ticks(80_000, "zh", lo=-20_000)[0][0] <= -20_000 < 80_000 <= ticks[-1]
+    assert fmt.money_ticks(80_000, "zh") == fmt.money_ticks(80_000, "zh", lo=0)  # from 0 as before
+    assert fmt.money_ticks(0, "zh", lo=0) == ([], [])

@@ -14,7 +14,7 @@ import time
 import openpyxl
 import pytest
 
-from tests.browser import ARTIFACTS, choose, wait_idle
+from tests.browser import ARTIFACTS, choose, download, wait_idle
 
 pytestmark = pytest.mark.browser
 MANAGER = "Li Wei"
@@ -32,11 +32,8 @@ def nav(page, label: str) -> None:
 
 def download_csv(page, key: str) -> list[dict]:
     """Click the CSV download of the table with this key and read its rows."""
-    button = page.locator(f".st-key-{key}_csv button")
-    button.wait_for(timeout=30000)
-    with page.expect_download() as d:
-        button.click()
-    text = open(d.value.path(), encoding="utf-8-sig").read()
+    got = download(page, page.locator(f".st-key-{key}_csv button"))
+    text = open(got.path(), encoding="utf-8-sig").read()
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -70,14 +67,12 @@ def test_ka_manager_journey(server, browser, tmp_path):
     choose(page, page.locator("[data-testid='stSelectbox']").filter(has_text="Pre-fill").first, MANAGER)
     template = tmp_path / "template.xlsx"
     for _ in range(5):  # the button's file follows the last rerun: wait until it is the manager's sheet
-        with page.expect_download() as d:
-            page.get_by_role("button", name="Download template").click()
-        if d.value.suggested_filename.startswith("visits_Li_"):
+        got = download(page, page.get_by_role("button", name="Download template"))
+        if got.suggested_filename.startswith("visits_Li_"):
             break
-        page.wait_for_timeout(1000)
         wait_idle(page)
-    assert d.value.suggested_filename.startswith("visits_Li_"), d.value.suggested_filename
-    d.value.save_as(template)
+    assert got.suggested_filename.startswith("visits_Li_"), got.suggested_filename
+    got.save_as(template)
 
     # The manager fills in numbers: category totals and facings for every pre-filled row.
     wb = openpyxl.load_workbook(template)
