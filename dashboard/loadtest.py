@@ -13,11 +13,12 @@ Two times per page: **drawn**, when the tab shows it (the idle check above), and
 **served**, when the server's last `script_finished` message for that page
 arrived in the browser's network stack (before the tab's renderer has drawn
 anything). The browsers run on the same 2 cores as the server, which no real
-team does, so the tabs' own work is printed too: Chromium's main-thread time
-per first page and per later page (`TaskDuration`), and the floor it sets,
-tab time × sessions / cores, below which no server could bring the drawn first
-pages. CPU seconds of the server and of the browsers and the server's peak
-memory complete the picture. `--browsers warm` (the default) measures
+team does, so their CPU is measured apart from the server's (sampled from /proc
+every 0.2 s, closed tabs included): in the whole run and in the first-page
+phase (start to the last first page drawn). The browsers' CPU in that phase
+over the cores is the floor below which no server, however fast, could bring
+the drawn first pages on this machine. The server's peak memory completes the
+picture. `--browsers warm` (the default) measures
 returning users: the browser profile already holds the dashboard's scripts in
 its cache (one visit to every page, against another server process, before the
 measured server starts; its own caches start empty). `--browsers cold` gives
@@ -64,8 +65,8 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _browser_cpu_seconds() -> float:
-    """CPU time so far of the Chromium processes this program started (its descendants named chrom*)."""
+def _browser_cpu_by_pid() -> dict[int, float]:
+    """CPU time so far of each Chromium process this program started (its descendants named chrom*)."""
     parent, comm = {}, {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -73,15 +74,45 @@ def _browser_cpu_seconds() -> float:
                 head, tail = d.joinpath("stat").read_text().rsplit(")", 1)
                 parent[int(d.name)] = int(tail.split()[1])
                 comm[int(d.name)] = head.split("(", 1)[1]
-    total = 0.0
+    out = {}
     for pid, name in comm.items():
         up = parent.get(pid)
         while up and up != os.getpid():
             up = parent.get(up)
         if up == os.getpid() and "chrom" in name.lower():
             with contextlib.suppress(OSError):
-                total += _cpu_seconds(pid)
-    return total
+                out[pid] = _cpu_seconds(pid)
+    return out
+
+
+class CpuClock:
+    """CPU seconds of the server and of the browsers, sampled every 0.2 s during the run.
+
+    A tab's renderer process ends when its tab closes, taking its CPU time with it: the
+    clock keeps each process's last reading, so the browsers' total counts the tabs closed.
+    """
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.last: dict[int, float] = {}
+        self.samples: list[tuple[float, float, float]] = []  # (time, server CPU, browsers' CPU)
+
+    def sample(self) -> None:
+        self.last.update(_browser_cpu_by_pid())
+        with contextlib.suppress(OSError):
+            self.samples.append((time.perf_counter(), _cpu_seconds(self.server_pid), sum(self.last.values())))
+
+    async def run(self) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(0.2)
+
+    def at(self, t: float) -> tuple[float, float]:
+        """(server, browsers) CPU seconds at the first sample at or after t."""
+        for when, server, browsers in self.samples:
+            if when >= t:
+                return server, browsers
+        return self.samples[-1][1:]
 
 
 def _sales_file(db_path: Path, out: Path) -> Path:
@@ -143,20 +174,13 @@ def _listen(page, finished: list[float]) -> None:
 @dataclasses.dataclass
 class Session:
     """What one person waited for: drawn (the idle check in the tab) and served (the server's
-    last script_finished for that page), and the tab's own main-thread time (Chromium's
-    TaskDuration) for the first page and for the later ones."""
+    last script_finished for that page); `first_at`: when the first page was drawn (perf_counter)."""
 
     first: float = 0.0
     first_served: float = 0.0
-    first_tab_cpu: float = 0.0
+    first_at: float = 0.0
     later: list[float] = dataclasses.field(default_factory=list)
     later_served: list[float] = dataclasses.field(default_factory=list)
-    later_tab_cpu: float = 0.0
-
-
-async def _tab_cpu(cdp) -> float:
-    metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
-    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
 
 
 async def _session(browser, url: str, start: asyncio.Event) -> Session:
@@ -167,8 +191,6 @@ async def _session(browser, url: str, start: asyncio.Event) -> Session:
     else:
         ctx, page = None, await browser.new_page()
     page.set_default_timeout(120_000)  # a click's navigation waits as long as the idle check
-    cdp = await page.context.new_cdp_session(page)
-    await cdp.send("Performance.enable")
     finished: list[float] = []
     _listen(page, finished)
     out = Session()
@@ -180,7 +202,7 @@ async def _session(browser, url: str, start: asyncio.Event) -> Session:
         time.perf_counter() - t0 - probe.IDLE_CALM_S
     )  # the idle check waits 0.6 s of calm after the page is drawn
     out.first_served = (finished[-1] if finished else float("nan")) - t0
-    out.first_tab_cpu = await _tab_cpu(cdp)
+    out.first_at = time.perf_counter() - probe.IDLE_CALM_S
     for name in LATER:
         link = page.locator(f"[data-testid='stSidebarNav'] a[href$='/{name}']")
         if name == "overview":
@@ -192,12 +214,11 @@ async def _session(browser, url: str, start: asyncio.Event) -> Session:
         await _idle(page)
         out.later.append(time.perf_counter() - t0 - probe.IDLE_CALM_S)
         out.later_served.append((finished[-1] if finished else float("nan")) - t0)
-    out.later_tab_cpu = await _tab_cpu(cdp) - out.first_tab_cpu
     await (ctx or page).close()
     return out
 
 
-async def _run(url: str, sessions: int, load_cmd: list[str], profile: Path | None):
+async def _run(url: str, sessions: int, load_cmd: list[str], profile: Path | None, clock: CpuClock):
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -210,20 +231,24 @@ async def _run(url: str, sessions: int, load_cmd: list[str], profile: Path | Non
         start = asyncio.Event()
         tasks = [asyncio.create_task(_session(browser, url, start)) for _ in range(sessions)]
         await asyncio.sleep(1)
+        ticking = asyncio.create_task(clock.run())
+        await asyncio.sleep(0.3)
+        started = time.perf_counter()
         start.set()
         if not load_cmd:
             results = await asyncio.gather(*tasks)
-            browser_cpu = _browser_cpu_seconds()
-            await browser.close()
-            return results, 0, "no load", browser_cpu
-        load = await asyncio.create_subprocess_exec(
-            *load_cmd, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-        )
-        results = await asyncio.gather(*tasks)
-        out, err = await load.communicate()
-        browser_cpu = _browser_cpu_seconds()
+            code, said = 0, "no load"
+        else:
+            load = await asyncio.create_subprocess_exec(
+                *load_cmd, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+            )
+            results = await asyncio.gather(*tasks)
+            out, err = await load.communicate()
+            code, said = load.returncode, (out + err).decode().strip()
+        clock.sample()
+        ticking.cancel()
         await browser.close()
-    return results, load.returncode, (out + err).decode().strip(), browser_cpu
+    return results, code, said, started
 
 
 async def _warm(url: str, profile: Path) -> None:
@@ -263,19 +288,20 @@ def main(argv: list[str] | None = None) -> int:
             with probe.serve(db_path, port, Path(tmp) / "streamlit.log") as (url, _):
                 asyncio.run(_warm(url, profile))
         with probe.serve(db_path, port, Path(tmp) / "streamlit.log") as (url, pid):
-            cpu0 = _cpu_seconds(pid)
-            wall0 = time.perf_counter()
-            results, code, said, browser_cpu = asyncio.run(
-                _run(url, args.sessions, [] if args.no_load else load_cmd, profile)
+            clock = CpuClock(pid)
+            results, code, said, started = asyncio.run(
+                _run(url, args.sessions, [] if args.no_load else load_cmd, profile, clock)
             )
-            cpu = _cpu_seconds(pid) - cpu0
             peak_mb = _peak_rss_mb(pid)
-            wall = time.perf_counter() - wall0
+    # CPU seconds spent from the start to the last first page drawn, and to the end.
+    server0, browsers0 = clock.at(started)
+    first_done = max(r.first_at for r in results)
+    server1, browsers1 = clock.at(first_done)
+    wall = clock.samples[-1][0] - started
     firsts = [r.first for r in results]
     later = [x for r in results for x in r.later]
     firsts_served = [r.first_served for r in results]
     later_served = [x for r in results for x in r.later_served]
-    first_tab = statistics.median(r.first_tab_cpu for r in results)
     summary = {
         "sessions": args.sessions,
         "browsers": args.browsers,
@@ -290,13 +316,16 @@ def main(argv: list[str] | None = None) -> int:
         "first_served_p95_s": _p95(firsts_served),
         "later_served_p50_s": statistics.median(later_served),
         "later_served_p95_s": _p95(later_served),
-        "first_page_tab_cpu_s": first_tab,
-        "later_page_tab_cpu_s": statistics.median(r.later_tab_cpu for r in results) / len(LATER),
-        # No server at all could draw the first pages sooner than the tabs' own work on these cores.
-        "first_page_floor_s": first_tab * args.sessions / (os.cpu_count() or 1),
-        "server_cpu_s": cpu,
+        # Until the last first page was drawn: its wall time, the CPU seconds the server and the
+        # browsers spent in it, and the floor the browsers' part sets (no server, however fast,
+        # could draw the first pages sooner on these cores with these browsers on them).
+        "first_phase_wall_s": first_done - started,
+        "first_phase_server_cpu_s": server1 - server0,
+        "first_phase_browsers_cpu_s": browsers1 - browsers0,
+        "first_page_floor_s": (browsers1 - browsers0) / (os.cpu_count() or 1),
+        "server_cpu_s": clock.samples[-1][1] - server0,
+        "browsers_cpu_s": clock.samples[-1][2] - browsers0,
         "server_peak_rss_mb": peak_mb,
-        "browsers_cpu_s": browser_cpu,
         "wall_s": wall,
         "load_average_1min": os.getloadavg()[0],
         "cli_load_exit": code,

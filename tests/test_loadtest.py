@@ -27,7 +27,11 @@ def test_two_sessions_and_a_load_are_measured(tmp_path):
     # The server has said a page is done before the tab has drawn it and been calm for a while.
     assert got["first_served_p50_s"] <= got["first_page_p50_s"]
     assert got["later_served_p50_s"] <= got["later_page_p50_s"]
-    # Tabs did real work (Chromium's main-thread time), and the floor is that work over the cores.
-    assert got["first_page_tab_cpu_s"] > 0.05 and got["later_page_tab_cpu_s"] > 0.01
-    assert got["first_page_floor_s"] == pytest.approx(got["first_page_tab_cpu_s"] * 2 / got["cores"])
-    assert got["server_cpu_s"] > 0 and got["server_peak_rss_mb"] > 50
+    # The CPU clock: the first-page phase is part of the run, and its floor is the browsers'
+    # CPU in it over the cores (two tabs drawing a page with charts use well over 0.1 s).
+    assert 0 < got["first_phase_wall_s"] <= got["wall_s"]
+    assert 0.1 < got["first_phase_browsers_cpu_s"] <= got["browsers_cpu_s"]
+    assert 0 < got["first_phase_server_cpu_s"] <= got["server_cpu_s"]
+    assert got["first_page_floor_s"] == pytest.approx(got["first_phase_browsers_cpu_s"] / got["cores"])
+    assert got["first_page_floor_s"] <= got["first_phase_wall_s"]  # CPU over cores never exceeds the wall
+    assert got["server_peak_rss_mb"] > 50
