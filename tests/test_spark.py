@@ -169,16 +169,6 @@ def _query(name):
     return reports.REPORTS[name].query if name in reports.REPORTS else reports.QUERIES[name]
 
 
-# Known gap (issue 14 stays open for it), checked apart as an expected failure: the
-# lift-against-control SQL of issue 13 (promo_control.sql, and the promotion reports that read
-# the promotions in scope with it) is written in the portable subset now (literal window frames,
-# nullif guards, no `main.` names), but Spark's analyzer runs out of Java heap on its statement
-# (dozens of CTEs, each re-planned where it is read).
-NOT_YET_PORTABLE = {
-    n for n in (*reports.REPORTS, *reports.QUERIES) if {"promo_control", "access_promotions"} & set(_query(n).ctes)
-}
-
-
 # Each case runs every report on both engines; four cases keep the test within a few minutes of CI
 # (Spark plans each CTE-heavy report as dozens of stages, about 1-5 s a report on 2 cores).
 @pytest.mark.parametrize(
@@ -193,7 +183,7 @@ def test_every_report_gives_duckdbs_rows(spark, dataset, case, request):
     con = db.connect(path, read_only=True)
     try:
         _, filters, settings = next(c for c in _cases(con) if c[0] == case)
-        for name in [n for n in reports.REPORTS if n not in NOT_YET_PORTABLE]:
+        for name in reports.REPORTS:
             duck = reports.run(con, name, filters, settings)
             on_spark = engine_spark.run(spark, name, filters, settings)
             assert_same_rows(f"{dataset} {case} {name}", on_spark, duck)
@@ -208,28 +198,15 @@ def test_spark_parses_and_analyzes_every_statement(spark, tiny_data):
     from ka_core import engine_spark
 
     engine_spark.register_lake(spark, tiny_data[1])
-    for name in [n for n in (*reports.REPORTS, *reports.QUERIES) if n not in NOT_YET_PORTABLE]:
+    for name in (*reports.REPORTS, *reports.QUERIES):
         sql, params = reports.statement(name, store_id="A", promo_id="PR1")
-        df = spark.sql(engine_spark.translate(sql), args={k: engine_spark._arg(v) for k, v in params.items()})
-        declared = reports.REPORTS[name].columns if name in reports.REPORTS else reports.QUERIES[name].columns
-        assert tuple(df.columns) == declared, name
-        # No DECIMAL column: Spark would round it where DuckDB gives a double.
-        assert not [f.name for f in df.schema.fields if f.dataType.typeName() == "decimal"], name
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 open: Spark's analyzer runs out of heap on the promotion reports' statement",
-)
-def test_control_store_reports_on_spark(spark, tiny_data):
-    """When this passes, drop NOT_YET_PORTABLE: the lift against control stores runs on Spark too."""
-    from ka_core import engine_spark
-
-    assert NOT_YET_PORTABLE >= {"promo-lift", "promo-summary"}
-    engine_spark.register_lake(spark, tiny_data[1])
-    for name in sorted(NOT_YET_PORTABLE):
-        sql, params = reports.statement(name, store_id="A", promo_id="PR1")
-        spark.sql(engine_spark.translate(sql), args={k: engine_spark._arg(v) for k, v in params.items()}).collect()
+        # Step by step, as the engine runs it: each CTE's statement goes through the analyzer.
+        with engine_spark.prepared(spark, sql, params) as df:
+            declared = reports.REPORTS[name].columns if name in reports.REPORTS else reports.QUERIES[name].columns
+            assert tuple(df.columns) == declared, name
+            # No DECIMAL column: Spark would round it where DuckDB gives a double.
+            assert not [f.name for f in df.schema.fields if f.dataType.typeName() == "decimal"], name
+        assert not [v for v in spark.catalog.listTables() if v.name.startswith(engine_spark.VIEW_PREFIX)], name
 
 
 def test_translation_drops_materialized_and_binds_named_parameters():
@@ -240,6 +217,28 @@ def test_translation_drops_materialized_and_binds_named_parameters():
     sql = "WITH x AS MATERIALIZED (SELECT $a_cut AS a) SELECT date_diff('day', DATE '2025-01-01', DATE '2025-01-08') AS d, a FROM x"
     out = engine_spark.translate(sql)
     assert "MATERIALIZED" not in out.upper() and ":a_cut" in out and "$" not in out
+
+
+def test_steps_one_statement_a_cte_the_ones_read_twice_materialised():
+    """The WITH list as temporary views: prefixed names, the alias kept, each step's own parameters."""
+    ensure_spark()
+    pytest.importorskip("sqlglot", reason="requirements-spark.txt is not installed")
+    from ka_core import engine_spark
+
+    sql = (
+        "WITH a AS (SELECT store_id, $x AS v FROM stores), "
+        "b AS (SELECT a.store_id FROM a WHERE a.v > $y), "
+        "c AS (SELECT store_id FROM a WHERE store_id IN (SELECT store_id FROM b)) "
+        "SELECT store_id FROM c ORDER BY store_id"
+    )
+    steps = engine_spark.steps(sql)
+    assert [s.view for s in steps] == ["ka_cte_a", "ka_cte_b", "ka_cte_c", None]
+    # a is read by b and by c: computed once; b and c once each: left to Spark to inline.
+    assert [s.materialise for s in steps] == [True, False, False, False]
+    assert [s.params for s in steps] == [("x",), ("y",), (), ()]
+    assert steps[0].sql == "SELECT store_id, :x AS v FROM stores"  # a table of the lake keeps its name
+    assert steps[1].sql == "SELECT a.store_id FROM ka_cte_a AS a WHERE a.v > :y"
+    assert steps[3].sql == "SELECT store_id FROM ka_cte_c AS c ORDER BY store_id NULLS LAST"
 
 
 def test_cli_report_on_spark_from_a_copied_lake(spark, tiny_data, tmp_path):
