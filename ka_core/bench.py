@@ -595,10 +595,25 @@ def print_big_xlsx(b: dict[str, Any]) -> None:
     )
 
 
+# A child's peak memory: VmHWM, the high-water mark of its own memory. Not ru_maxrss: Linux
+# carries the parent's peak across fork and exec into it (a child of a parent that built a
+# 3 GB warehouse reported 3 GB), so each child would report at least the parent's peak.
+_PEAK = """
+import resource
+def peak_mb():
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
 # The lean load, measured apart: each side in a child process of its own, so that its peak
-# memory (ru_maxrss of that process) is the load's alone, not the reports' run before it.
-_CHILD = """
-import json, resource, sys, time
+# memory (VmHWM of that process) is the load's alone, not the reports' run before it.
+_CHILD = (
+    _PEAK
+    + """
+import json, sys, time
 mode, parquet, path = sys.argv[1:4]
 import duckdb
 t = time.perf_counter()
@@ -620,9 +635,9 @@ else:
     rows = loading.load_files(con, "sales", [parquet], user="bench", settings=settings).loads[0]["rows_inserted"]
     con.close()
 seconds = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"s": seconds, "peak_mb": peak, "rows": rows}))
+print(json.dumps({"s": seconds, "peak_mb": peak_mb(), "rows": rows}))
 """
+)
 
 
 def _child(*args: str) -> dict[str, Any]:
@@ -660,8 +675,10 @@ def bench_lean_load(work: Path, rows: int) -> dict[str, Any]:
 
 # The scale mode (README "Scale"): per size, the lean load, every report on DuckDB, and on Spark
 # local[2] over the lake; each in a child process, so that each peak memory is its own.
-_REPORTS_CHILD = """
-import json, resource, statistics, sys, time
+_REPORTS_CHILD = (
+    _PEAK
+    + """
+import json, statistics, sys, time
 from ka_core import db
 from ka_core.reports import REPORTS, run
 path, runs = sys.argv[1], int(sys.argv[2])
@@ -674,8 +691,9 @@ for name in REPORTS:
     for _ in range(runs):
         t = time.perf_counter(); run(con, name); warm.append(time.perf_counter() - t)
     out[name] = {"first_s": first, "warm_s": statistics.median(warm)}
-print(json.dumps({"reports": out, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"reports": out, "peak_mb": peak_mb()}))
 """
+)
 _SPARK_CHILD = """
 import json, os, sys, time
 from ka_core import engine_spark
