@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from ka_core import db, lake, reports
+from ka_core.access import Scope
 from ka_core.demo import create_demo
 from ka_core.settings import Filters, Settings
 from tests import tiny
@@ -142,12 +143,17 @@ def assert_same_rows(name: str, spark_df: pd.DataFrame, duck_df: pd.DataFrame) -
 
 
 def _cases(con) -> list[tuple[str, Filters, Settings]]:
-    """Default, and a narrowed scope with every setting moved off its default."""
+    """Default, and a narrowed scope with every setting moved off its default; the last as a user (`--as`)
+    who sees one region, a store of another and a KA manager's stores."""
     first, last = con.execute("SELECT min(week), max(week) FROM sales").fetchall()[0]
     chains = [r[0] for r in con.execute("SELECT DISTINCT chain FROM stores ORDER BY 1 LIMIT 2").fetchall()]
     regions = [r[0] for r in con.execute("SELECT DISTINCT region FROM stores ORDER BY 1 LIMIT 2").fetchall()]
     category = con.execute("SELECT min(category) FROM products").fetchall()[0][0]
     middle = first + dt.timedelta(days=7 * ((last - first).days // 14))
+    other_store, manager = con.execute(
+        "SELECT max(store_id), min(ka_manager) FROM stores WHERE region <> ?", [regions[0]]
+    ).fetchall()[0]
+    user_scope = Scope(False, (), (regions[0],), (other_store,), (manager,) if manager else ())
     return [
         ("defaults", Filters(), Settings()),
         (
@@ -159,7 +165,7 @@ def _cases(con) -> list[tuple[str, Filters, Settings]]:
         ),
         (
             "regions",
-            Filters(date_to=middle, regions=tuple(regions)),
+            Filters(date_to=middle, regions=tuple(regions), scope=user_scope),
             Settings(a_cut=0.7, b_cut=0.95, fsi_threshold=100, level="region", baseline_weeks=6, post_weeks=3),
         ),
     ]
