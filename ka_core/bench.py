@@ -595,10 +595,25 @@ def print_big_xlsx(b: dict[str, Any]) -> None:
     )
 
 
+# A child's peak memory: VmHWM, the high-water mark of its own memory. Not ru_maxrss: Linux
+# carries the parent's peak across fork and exec into it (a child of a parent that built a
+# 3 GB warehouse reported 3 GB), so each child would report at least the parent's peak.
+_PEAK = """
+import resource
+def peak_mb():
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
 # The lean load, measured apart: each side in a child process of its own, so that its peak
-# memory (ru_maxrss of that process) is the load's alone, not the reports' run before it.
-_CHILD = """
-import json, resource, sys, time
+# memory (VmHWM of that process) is the load's alone, not the reports' run before it.
+_CHILD = (
+    _PEAK
+    + """
+import json, sys, time
 mode, parquet, path = sys.argv[1:4]
 import duckdb
 t = time.perf_counter()
@@ -620,9 +635,9 @@ else:
     rows = loading.load_files(con, "sales", [parquet], user="bench", settings=settings).loads[0]["rows_inserted"]
     con.close()
 seconds = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"s": seconds, "peak_mb": peak, "rows": rows}))
+print(json.dumps({"s": seconds, "peak_mb": peak_mb(), "rows": rows}))
 """
+)
 
 
 def _child(*args: str) -> dict[str, Any]:
@@ -660,8 +675,10 @@ def bench_lean_load(work: Path, rows: int) -> dict[str, Any]:
 
 # The scale mode (README "Scale"): per size, the lean load, every report on DuckDB, and on Spark
 # local[2] over the lake; each in a child process, so that each peak memory is its own.
-_REPORTS_CHILD = """
-import json, resource, statistics, sys, time
+_REPORTS_CHILD = (
+    _PEAK
+    + """
+import json, statistics, sys, time
 from ka_core import db
 from ka_core.reports import REPORTS, run
 path, runs = sys.argv[1], int(sys.argv[2])
@@ -674,25 +691,32 @@ for name in REPORTS:
     for _ in range(runs):
         t = time.perf_counter(); run(con, name); warm.append(time.perf_counter() - t)
     out[name] = {"first_s": first, "warm_s": statistics.median(warm)}
-print(json.dumps({"reports": out, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"reports": out, "peak_mb": peak_mb()}))
 """
+)
 _SPARK_CHILD = """
 import json, os, sys, time
 from ka_core import engine_spark
 from ka_core.reports import REPORTS
-lake_dir, master = sys.argv[1], sys.argv[2]
+lake_dir, master, whole, names = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4].split(",")
 t = time.perf_counter()
 spark = engine_spark.session(master)
 start = time.perf_counter() - t
 engine_spark.register_lake(spark, lake_dir)
 out = {}
-for name in REPORTS:
+for name in [n for n in REPORTS if n in names or names == [""]]:
     try:
         t = time.perf_counter(); engine_spark.run(spark, name); first = time.perf_counter() - t
         t = time.perf_counter(); rows = len(engine_spark.run(spark, name)); warm = time.perf_counter() - t
         out[name] = {"first_s": first, "warm_s": warm, "rows": rows}
-    except Exception as exc:  # a report whose SQL Spark does not take yet (issue 14)
+    except Exception as exc:  # a report whose SQL Spark does not take
         out[name] = {"error": str(exc).splitlines()[0][:200]}
+    # The same report as one statement (how Spark ran it before engine_spark.steps), in the same
+    # session, for the ratio; not the promotion reports: that runs Spark's analyzer out of heap.
+    if whole and "promo_control" not in REPORTS[name].query.ctes:
+        t = time.perf_counter(); engine_spark.run(spark, name, whole=True); first = time.perf_counter() - t
+        t = time.perf_counter(); engine_spark.run(spark, name, whole=True); warm = time.perf_counter() - t
+        out[name] |= {"whole_first_s": first, "whole_warm_s": warm}
 spark.stop()
 print(json.dumps({"session_s": start, "reports": out}))
 """
@@ -723,7 +747,13 @@ def _export_for_load(source: Path, work: Path) -> int:
 
 
 def bench_scale(
-    folder: Path, size: str, runs: int, spark_master: str | None, spark_only: bool = False
+    folder: Path,
+    size: str,
+    runs: int,
+    spark_master: str | None,
+    spark_only: bool = False,
+    spark_whole: bool = False,
+    names: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """One size of the scale mode: the lean load, the reports on DuckDB, and (when asked) on Spark."""
     from . import lake
@@ -746,7 +776,7 @@ def bench_scale(
             con.close()
         out["lake_mb"] = round(sum(f.stat().st_size for f in lake_dir.rglob("*") if f.is_file()) / 2**20, 1)
         out["spark_master"] = spark_master
-        out["spark"] = _run_child(_SPARK_CHILD, str(lake_dir), spark_master)
+        out["spark"] = _run_child(_SPARK_CHILD, str(lake_dir), spark_master, str(int(spark_whole)), ",".join(names))
     out["loadavg_after"] = os.getloadavg()[0]
     return out
 
@@ -762,8 +792,11 @@ def print_scale(rows: list[dict[str, Any]]) -> None:
             print(f"{r['rows']:>12,} {'duckdb':8s} {cells}  {d['peak_mb']:,.0f}")
         if "spark" in r:
             sp = r["spark"]["reports"]
-            cells = " ".join(_f(sp[n].get("warm_s"), ".2f", 13) for n in names)
+            cells = " ".join(_f(sp.get(n, {}).get("warm_s"), ".2f", 13) for n in names)
             print(f"{r['rows']:>12,} {'spark':8s} {cells}  (session {r['spark']['session_s']:.1f} s)")
+            if any("whole_warm_s" in v for v in sp.values()):
+                cells = " ".join(_f(sp.get(n, {}).get("whole_warm_s"), ".2f", 13) for n in names)
+                print(f"{'':12s} {'whole':8s} {cells}  (Spark given each statement whole)")
         ld = r.get("load")
         if ld:
             print(
@@ -787,7 +820,10 @@ def main_scale(args: argparse.Namespace) -> int:
     results["sizes"] = []
     for size in sizes:
         master = args.spark_master if size in spark_sizes else None
-        results["sizes"].append(bench_scale(folder, size, min(args.runs, 3), master, args.spark_only))
+        names = tuple(n.strip() for n in (args.reports or "").split(",") if n.strip())
+        results["sizes"].append(
+            bench_scale(folder, size, min(args.runs, 3), master, args.spark_only, args.spark_whole, names)
+        )
         out_path.write_text(json.dumps(results, indent=1, default=str))
         print_scale(results["sizes"][-1:])
     results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
@@ -901,6 +937,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--spark-sizes", default="1m,10m", help="with --scale: the sizes also run on Spark (default 1m,10m)")
     p.add_argument("--spark-master", default="local[2]", help="with --scale: Spark's master (default local[2])")
     p.add_argument("--spark-only", action="store_true", help="with --scale: only the Spark runs (no load, no DuckDB)")
+    p.add_argument(
+        "--spark-whole",
+        action="store_true",
+        help="with --scale: also run each report on Spark as one statement (as before engine_spark.steps), "
+        "but the promotion reports",
+    )
     p.add_argument(
         "--reports",
         default=None,

@@ -113,6 +113,17 @@ def test_scale_mode_on_the_smoke_warehouse(tmp_path, capsys):
     assert bench.main(["--scale", "--sizes", "2m", "--dir", str(tmp_path)]) == 2
 
 
+def test_a_childs_peak_memory_is_its_own():
+    """A child's peak is its own (VmHWM), not the parent's: ru_maxrss carries the parent's peak into it."""
+    ballast = bytearray(400 * 2**20)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touched, so resident
+    code = bench._PEAK + "import json; big = bytearray(100 * 2**20); big[::4096] = b'1' * len(big[::4096])\n"
+    code += "print(json.dumps({'peak_mb': peak_mb()}))"
+    peak = bench._run_child(code)["peak_mb"]
+    assert 100 < peak < 300, peak  # the child's 100 MB and Python, not the parent's 400 MB
+    del ballast
+
+
 def test_some_reports_only(tmp_path):
     """--reports times and checks the reports named (the promotion reports of issue 13), in one run."""
     out = tmp_path / "r.json"
