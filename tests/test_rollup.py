@@ -98,10 +98,11 @@ def test_kpis_are_the_rollup_total(con):
     k = views.kpis(con, W123, Settings())
     total = rollup(con)["total", None]
     assert k.own_sales == total["own_revenue_all"] == 720
-    assert (k.customer_share, k.market_share, k.fair_share_index) == (
+    # Two runs of the same SQL: DuckDB's parallel sums may differ in the last bit: equal to 1e-9 (test_reports.approx).
+    assert (k.customer_share, k.market_share, k.fair_share_index) == approx((
         total["customer_share"], total["market_share"], total["fair_share_index"],
-    )  # fmt: skip
-    assert (k.attack_stores, k.opportunity) == (1, total["opportunity"])
+    ))  # fmt: skip
+    assert k.attack_stores == 1 and k.opportunity == approx(total["opportunity"])
     assert k.promo_roi is None  # no promotion in w1-w3
     # All periods: PR1 gross profit 36 on cost 30; PR0 (cost 0) and PR2 (no gross profit) are left out.
     assert views.kpis(con, Filters(), PROMO).promo_roi == approx((36 - 30) / 30)
@@ -115,7 +116,7 @@ def test_chain_summary_is_the_rollup(con):
         c = rows["chain", r["chain"]]
         assert r["potential"] == c["category_revenue"] and r["attack"] == c["attack_stores"]
         for col in ("customer_share", "market_share", "fair_share_index", "opportunity"):
-            assert r[col] == c[col], col
+            assert r[col] == approx(c[col]), col
     assert by(df, "chain")["Beta"]["own_revenue"] == 150  # the pareto's: every week
 
 
