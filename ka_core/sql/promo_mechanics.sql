@@ -1,7 +1,7 @@
 -- Lift by mechanic (the Promotions page): per mechanic, the median lift of the
 -- promotion rows with a baseline, their incremental revenue and how many there
 -- are. The median interpolates between the two middle rows of an even count
--- (percentile_cont, as visit_effect.sql). Reads: lift_scoped.
+-- (percentile_cont, as visit_effect.sql). Reads: access_lift.
 promo_mechanics AS (
     SELECT
         mechanic,
