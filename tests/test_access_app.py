@@ -3,16 +3,13 @@ downloads hold, the login page, a user missing from access, a broken [auth], an 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ka_core import db, i18n, loading
-from tests import tiny
+from tests import apptest, tiny
 from tests.test_access import ACCESS
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
     "cookie_secret": "a-long-random-secret-for-the-tests",
@@ -36,27 +33,19 @@ def warehouse(tmp_path_factory):
 
 @pytest.fixture
 def app(warehouse, monkeypatch):
-    monkeypatch.setenv("KA_DB", str(warehouse))
-    import streamlit as st
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    serving = apptest.serving(warehouse, monkeypatch)
+    next(serving)
 
     def make(email: str | None, page: str = "visits", auth: dict | None = AUTH, **state) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        if auth is not None:
-            at.secrets = {"auth": auth}
-        at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
-        for k, v in state.items():
-            at.session_state[k] = v
-        at.run()
-        if page != "overview" and not at.exception and not at.error:
-            at.switch_page(f"pages/{page}.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        def signed_in(at: AppTest) -> None:
+            if auth is not None:
+                at.secrets = {"auth": auth}
+            at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+
+        return apptest.open_page(page, setup=signed_in, **state)
 
     yield make
-    st.cache_resource.clear()
+    next(serving, None)
 
 
 def stores_shown(at: AppTest) -> set[str]:

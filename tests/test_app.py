@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard.data import Warehouse
 from ka_core import db, fmt, i18n, reports, views
 from ka_core.settings import Filters, Settings
-from tests import tiny
+from tests import apptest, tiny
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = apptest.APP
 PAGES = ["overview", "share", "quadrants", "promotions", "visits", "data"]
 ANALYSIS = [p for p in PAGES if p != "data"]  # the pages that show numbers for the filters
 # The tiny warehouse's latest sales week is 2025-03-24; the default preset is 13 weeks.
@@ -37,24 +37,7 @@ def warehouse(tmp_path_factory):
 
 @pytest.fixture
 def app(warehouse, monkeypatch):
-    monkeypatch.setenv("KA_DB", str(warehouse))
-    import streamlit as st
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-    def make(page: str = "overview", **state) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        for k, v in state.items():
-            at.session_state[k] = v
-        at.run()
-        if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield make
-    st.cache_resource.clear()
+    yield from apptest.serving(warehouse, monkeypatch)
 
 
 def expected(name: str, f: Filters = LAST_13, s: Settings | None = None):

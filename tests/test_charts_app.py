@@ -5,16 +5,14 @@ and a chain picked through dashboard.state (what a click on a Pareto bar calls) 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ka_core import db
-from tests import tiny
+from tests import apptest, tiny
 from tests.test_charts import NAMES
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["overview", "share", "quadrants", "promotions", "visits", "store"]
 # The tiny warehouse's latest week is 2025-03-24: the default 13 weeks.
 PERIOD = {"en": "2024-12-30 – 2025-03-30", "zh": "2024年12月30日 – 2025年3月30日"}
@@ -31,24 +29,7 @@ def warehouse(tmp_path_factory):
 
 @pytest.fixture
 def app(warehouse, monkeypatch):
-    monkeypatch.setenv("KA_DB", str(warehouse))
-    import streamlit as st
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-    def make(page: str, **state) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=90)
-        for k, v in state.items():
-            at.session_state[k] = v
-        at.run()
-        if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield make
-    st.cache_resource.clear()
+    yield from apptest.serving(warehouse, monkeypatch, timeout=90)
 
 
 def figures(at: AppTest) -> list[dict]:

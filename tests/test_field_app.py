@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ka_core import db
-from tests import tiny
+from tests import apptest, tiny
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 NAMES = [
     ("chain", "Alpha", "阿尔法", None),
     ("chain", "Beta", "贝塔", None),
@@ -25,22 +21,10 @@ def app(tmp_path, monkeypatch):
     c = db.connect(path)
     tiny.fill(c, {**tiny.ROWS, "names": NAMES})
     c.close()
-    monkeypatch.setenv("KA_DB", str(path))
-    import streamlit as st
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-    def make(page: str, lang: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.session_state["lang"] = lang
-        at.run()
-        at.switch_page(f"pages/{page}.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield make
-    st.cache_resource.clear()
+    serving = apptest.serving(path, monkeypatch)
+    make = next(serving)
+    yield lambda page, lang: make(page, lang=lang)
+    next(serving, None)
 
 
 def test_chinese_names_in_pickers_and_tables(app):
