@@ -641,12 +641,7 @@ print(json.dumps({"s": seconds, "peak_mb": peak_mb(), "rows": rows}))
 
 
 def _child(*args: str) -> dict[str, Any]:
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    r = subprocess.run([sys.executable, "-c", _CHILD, *args], capture_output=True, text=True, env=env, check=False)
-    if r.returncode != 0:
-        raise RuntimeError(f"bench child {args[0]} failed: {r.stderr.strip()[-2000:]}")
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return _run_child(_CHILD, *args)
 
 
 def bench_lean_load(work: Path, rows: int) -> dict[str, Any]:
@@ -727,7 +722,7 @@ def _run_child(code: str, *args: str) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False)
     if r.returncode != 0:
-        raise RuntimeError(f"bench child failed: {r.stderr.strip()[-2000:]}")
+        raise RuntimeError(f"bench child {' '.join(args[:1])} failed: {r.stderr.strip()[-2000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
