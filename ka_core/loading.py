@@ -525,6 +525,14 @@ def _skip_key_only(out: pa.Table, table: str) -> tuple[pa.Table, int]:
     return kept, out.num_rows - kept.num_rows
 
 
+def _check_row_count(rows: int, name: str, max_rows: int) -> None:
+    """A file with a header and no rows, or more rows than the max_rows setting allows, is refused."""
+    if rows == 0:
+        raise KaError(f"{name}: the header is there but no data rows follow.", code=errors.FILE, file=name)
+    if rows > max_rows:
+        raise KaError(f"{name}: {rows:,} rows is over the limit of {max_rows:,} (setting max_rows / KA_MAX_ROWS).")
+
+
 def read_file(
     path: str | Path,
     table: str,
@@ -554,13 +562,7 @@ def read_file(
         magic = fh.read(4)
     if (magic == b"PAR1" or suffix in (".parquet", ".pq")) and (lean := _lean_parquet(path, table, name, mapping)):
         source, ignored, own = lean
-        if source.rows == 0:
-            raise KaError(f"{name}: the header is there but no data rows follow.", code=errors.FILE, file=name)
-        if source.rows > settings.max_rows:
-            raise KaError(
-                f"{name}: {source.rows:,} rows is over the limit of {settings.max_rows:,} "
-                "(setting max_rows / KA_MAX_ROWS)."
-            )
+        _check_row_count(source.rows, name, settings.max_rows)
         if ignored:
             notes.append(f"{name}: columns ignored (not in the {table} table): {', '.join(map(shown, ignored))}.")
         return RawFile(
@@ -595,13 +597,7 @@ def read_file(
             out, ignored, own = fast
         else:
             out, ignored, own = _from_rows(_csv_rows(text, name), table, name, mapping, notes, settings.max_rows)
-    if out.num_rows == 0:
-        raise KaError(f"{name}: the header is there but no data rows follow.", code=errors.FILE, file=name)
-    if out.num_rows > settings.max_rows:
-        raise KaError(
-            f"{name}: {out.num_rows:,} rows is over the limit of {settings.max_rows:,} "
-            "(setting max_rows / KA_MAX_ROWS)."
-        )
+    _check_row_count(out.num_rows, name, settings.max_rows)
     out, blank = _skip_key_only(out, table)
     if blank:
         notes.append(f"{name}: {blank:,} empty rows (nothing beyond {_key_label(table)}) skipped.")
