@@ -11,8 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from ka_core import db, loading
 from tests import tiny
+from tests.apptest import APP
 from tests.test_access import ACCESS
-from tests.test_access_app import APP, AUTH
+from tests.test_access_app import AUTH
 
 SHEET = (
     "visit_date,store_id,rep,category,display_ok\n"
