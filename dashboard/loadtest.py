@@ -26,7 +26,16 @@ measured server starts; its own caches start empty). `--browsers cold` gives
 each session a fresh profile (first visit ever: every session downloads and
 compiles the scripts).
 
-Run: python -m dashboard.loadtest [--db PATH] [--sessions 8] [--browsers warm|cold] [--no-load] [--json PATH]
+`--clients wire` replaces the tabs by sessions that speak Streamlit's websocket protocol
+(dashboard/wire.py): the server's answers only, as when people's browsers run on their own
+computers; drawn is then served. `--server warm` (the default) lets one such session open
+every page before the run, as on a dashboard that has been in use (its caches and its warmer,
+dashboard.data.Warmer, know the pages); `--server cold` starts the sessions on a server that
+has served nothing. Every run works on a copy of the demo warehouse (the command-line load
+writes to it), and says how many charts each page showed.
+
+Run: python -m dashboard.loadtest [--db PATH] [--sessions 8] [--clients browser|wire]
+     [--server warm|cold] [--browsers warm|cold] [--no-load] [--browser-nice N] [--json PATH]
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -49,6 +59,7 @@ from dashboard.bench import demo_warehouse
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = probe.CHROMIUM_ARGS
 LATER = ["share", "quadrants", "promotions", "visits", "overview"]
+CHART = "[data-testid='stPlotlyChart']"
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -204,6 +215,7 @@ class Session:
     first_at: float = 0.0
     later: list[float] = dataclasses.field(default_factory=list)
     later_served: list[float] = dataclasses.field(default_factory=list)
+    charts: dict[str, int] = dataclasses.field(default_factory=dict)  # page -> plotly charts shown
 
 
 async def _session(browser, url: str, start: asyncio.Event) -> Session:
@@ -227,6 +239,7 @@ async def _session(browser, url: str, start: asyncio.Event) -> Session:
     )  # the idle check waits 0.6 s of calm after the page is drawn
     out.first_served = _served(asked, finished)
     out.first_at = time.perf_counter() - probe.IDLE_CALM_S
+    out.charts["overview"] = await page.locator(CHART).count()
     for name in LATER:
         link = page.locator(f"[data-testid='stSidebarNav'] a[href$='/{name}']")
         if name == "overview":
@@ -239,22 +252,50 @@ async def _session(browser, url: str, start: asyncio.Event) -> Session:
         await _idle(page)
         out.later.append(time.perf_counter() - t0 - probe.IDLE_CALM_S)
         out.later_served.append(_served(asked, finished))
+        out.charts[name] = await page.locator(CHART).count()
     await (ctx or page).close()
     return out
 
 
-async def _run(url: str, sessions: int, load_cmd: list[str], profile: Path | None, clock: CpuClock):
-    from playwright.async_api import async_playwright
+async def _wire_session(url: str, start: asyncio.Event) -> Session:
+    """One person whose browser runs on their own computer (dashboard/wire.py): the server's
+    answers only, drawn = served."""
+    from dashboard.wire import WireSession, timed
 
-    async with async_playwright() as p:
-        if profile is None:
-            browser = await p.chromium.launch(executable_path=probe.CHROMIUM, args=ARGS)
-        else:
-            browser = await p.chromium.launch_persistent_context(
-                profile, executable_path=probe.CHROMIUM, args=ARGS, viewport={"width": 1280, "height": 720}
-            )
+    session = WireSession(url)
+    out = Session()
+    await start.wait()
+    try:
+        out.first, answer = await timed(session.open())
+        out.first_served, out.first_at = out.first, time.perf_counter()
+        out.charts["overview"] = answer.elements.count("plotly_chart")
+        for name in LATER:
+            took, answer = await timed(session.goto("" if name == "overview" else name))
+            out.later.append(took)
+            out.later_served.append(took)
+            out.charts[name] = answer.elements.count("plotly_chart")
+    finally:
+        await session.close()
+    return out
+
+
+async def _run(url: str, sessions: int, load_cmd: list[str], profile: Path | None, clock: CpuClock, wire: bool):
+    async with contextlib.AsyncExitStack() as stack:
+        browser = None
+        if not wire:
+            from playwright.async_api import async_playwright
+
+            p = await stack.enter_async_context(async_playwright())
+            if profile is None:
+                browser = await p.chromium.launch(executable_path=probe.CHROMIUM, args=ARGS)
+            else:
+                browser = await p.chromium.launch_persistent_context(
+                    profile, executable_path=probe.CHROMIUM, args=ARGS, viewport={"width": 1280, "height": 720}
+                )
+            stack.push_async_callback(browser.close)
         start = asyncio.Event()
-        tasks = [asyncio.create_task(_session(browser, url, start)) for _ in range(sessions)]
+        person = (lambda: _wire_session(url, start)) if wire else (lambda: _session(browser, url, start))
+        tasks = [asyncio.create_task(person()) for _ in range(sessions)]
         await asyncio.sleep(1)
         clock.sample()  # renices the browser's processes before the sessions start
         ticking = asyncio.create_task(clock.run())
@@ -268,13 +309,27 @@ async def _run(url: str, sessions: int, load_cmd: list[str], profile: Path | Non
             load = await asyncio.create_subprocess_exec(
                 *load_cmd, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
             )
-            results = await asyncio.gather(*tasks)
-            out, err = await load.communicate()
-            code, said = load.returncode, (out + err).decode().strip()
+            done, (out, err) = await asyncio.gather(asyncio.gather(*tasks), _timed_exit(load))
+            results, code, said = done, load.returncode, (out + err).decode().strip()
+            said += f" [{load.ended - started:.1f} s after the start]"
         clock.sample()
         ticking.cancel()
-        await browser.close()
     return results, code, said, started
+
+
+async def _earlier_visit(url: str) -> None:
+    """Someone opened every page on this server before the run (dashboard/wire.py)."""
+    started = asyncio.Event()
+    started.set()
+    await _wire_session(url, started)
+    await asyncio.sleep(2.5)  # the server lets go of the warehouse file (dashboard.data.IDLE_CLOSE)
+
+
+async def _timed_exit(proc) -> tuple[bytes, bytes]:
+    """The process's output; `proc.ended`: when it exited (perf_counter)."""
+    out = await proc.communicate()
+    proc.ended = time.perf_counter()
+    return out
 
 
 async def _warm(url: str, profile: Path) -> None:
@@ -302,6 +357,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-load", action="store_true", help="no command-line load alongside (to separate its cost)")
     ap.add_argument("--browsers", choices=["warm", "cold"], default="warm", help="returning users or first visits")
     ap.add_argument(
+        "--server",
+        choices=["warm", "cold"],
+        default="warm",
+        help="warm: someone opened every page on this server before the run (its caches and its warmer "
+        "know them); cold: a server started just before the sessions",
+    )
+    ap.add_argument(
+        "--clients",
+        choices=["browser", "wire"],
+        default="browser",
+        help="browser: headless Chromium tabs on this machine; wire: the server's answers only, as when "
+        "people's browsers run on their own computers (dashboard/wire.py)",
+    )
+    ap.add_argument(
         "--browser-nice",
         type=int,
         default=0,
@@ -309,21 +378,27 @@ def main(argv: list[str] | None = None) -> int:
         "as when the browsers are on people's own computers",
     )
     args = ap.parse_args(argv)
-    db_path = demo_warehouse(Path(args.db)).resolve()
+    built = demo_warehouse(Path(args.db)).resolve()
     with tempfile.TemporaryDirectory() as tmp:
+        # Every run on the same warehouse: a copy, which the command-line load then writes to
+        # (on the built one, each run's week of sales would move the dashboard's latest weeks).
+        db_path = Path(tmp) / "warehouse.duckdb"
+        shutil.copyfile(built, db_path)
         sales = _sales_file(db_path, Path(tmp) / "sales.csv")
         load_cmd = [sys.executable, "-m", "ka_core", "load", "sales", str(sales), "--db", str(db_path)]
         load_cmd += ["--wait", "120", "--user", "loadtest"]
         port = probe.free_port()
         profile = None
-        if args.browsers == "warm":
+        if args.browsers == "warm" and args.clients == "browser":
             profile = Path(tmp) / "profile"
             with probe.serve(db_path, port, Path(tmp) / "streamlit.log") as (url, _):
                 asyncio.run(_warm(url, profile))
         with probe.serve(db_path, port, Path(tmp) / "streamlit.log") as (url, pid):
+            if args.server == "warm":
+                asyncio.run(_earlier_visit(url))
             clock = CpuClock(pid, args.browser_nice)
             results, code, said, started = asyncio.run(
-                _run(url, args.sessions, [] if args.no_load else load_cmd, profile, clock)
+                _run(url, args.sessions, [] if args.no_load else load_cmd, profile, clock, args.clients == "wire")
             )
             peak_mb = _peak_rss_mb(pid)
     # CPU seconds spent from the start to the last first page drawn, and to the end.
@@ -337,7 +412,9 @@ def main(argv: list[str] | None = None) -> int:
     later_served = [x for r in results for x in r.later_served]
     summary = {
         "sessions": args.sessions,
-        "browsers": args.browsers,
+        "clients": args.clients,
+        "server": args.server,
+        "browsers": args.browsers if args.clients == "browser" else "none",
         "cores": os.cpu_count(),
         "browser_nice": args.browser_nice,
         "first_page_p50_s": statistics.median(firsts),
@@ -360,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
         "server_cpu_s": clock.samples[-1][1] - server0,
         "browsers_cpu_s": clock.samples[-1][2] - browsers0,
         "server_peak_rss_mb": peak_mb,
+        "later_p95_by_page_s": {page: _p95([r.later[i] for r in results]) for i, page in enumerate(LATER)},
+        # What the pages showed: per page, the fewest plotly charts any session saw.
+        "charts_shown": {page: min(r.charts.get(page, 0) for r in results) for page in ["overview", *LATER[:-1]]},
         "wall_s": wall,
         "load_average_1min": os.getloadavg()[0],
         "cli_load_exit": code,

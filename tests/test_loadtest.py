@@ -35,3 +35,6 @@ def test_two_sessions_and_a_load_are_measured(tmp_path):
     assert got["first_page_floor_s"] == pytest.approx(got["first_phase_browsers_cpu_s"] / got["cores"])
     assert got["first_page_floor_s"] <= got["first_phase_wall_s"]  # CPU over cores never exceeds the wall
     assert got["server_peak_rss_mb"] > 50
+    # The tabs drew the pages' charts (a run on a warehouse whose latest weeks have no data
+    # would measure "nothing matches" pages).
+    assert got["charts_shown"] == {"overview": 3, "share": 2, "quadrants": 2, "promotions": 4, "visits": 3}
