@@ -26,9 +26,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +46,7 @@ from ka_core.settings import Filters, Settings
 
 CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
 WAIT = 60.0  # seconds a read or a write waits for another program's write (as the command line's --wait)
+_LOGGER = logging.getLogger(__name__)
 IDLE_CLOSE = 1.0  # seconds without a query after which the dashboard lets go of the warehouse file
 
 
@@ -63,6 +66,18 @@ class Warehouse:
         self._writing = False
         self._mine = threading.local()  # reads this thread holds (a write inside one would wait forever)
         self._ready = False
+        self.warmer = Warmer(self.stamp, path)
+
+    def stamp(self) -> tuple[int, ...]:
+        """What the warehouse looks like from outside: size and mtime of the file and its WAL."""
+        out: list[int] = []
+        for p in (self.path, Path(f"{self.path}.wal")):
+            try:
+                s = os.stat(p)
+                out += [s.st_size, s.st_mtime_ns]
+            except OSError:
+                out += [0, 0]
+        return tuple(out)
 
     def prepare(self) -> None:
         """Before the first read: create the demo warehouse when none exists, and
@@ -150,10 +165,88 @@ class Warehouse:
                 self._con = None
 
     def close(self) -> None:
+        self.warmer.stop()
         with self._cond:
             if self._con is not None:
                 self._con.close()
                 self._con = None
+
+
+class Warmer:
+    """What people read lately, computed again as soon as the warehouse changes, before they ask.
+
+    Every cached read notes its call (the cached function and its arguments, without the
+    warehouse stamp) and how long it took. A watcher thread looks at the stamp every POLL
+    seconds; once a change has settled (no writer waiting, the same stamp for SETTLE seconds)
+    it calls the noted reads again with the new stamp, the costliest first (the ones a session
+    would wait longest for), one at a time, so the cache holds the new numbers when a session
+    asks for them (a session asking meanwhile waits for the same
+    computation instead of starting its own: Streamlit computes a cached value once). A newer
+    change starts the round again. Reads stay in the scope they were made in: the scope is part
+    of their arguments. KA_WARM=0 turns it off.
+    """
+
+    LIMIT = 128  # distinct reads kept, the least recent dropped first
+    POLL = 0.5
+    SETTLE = 0.3
+
+    def __init__(self, stamp, path: Path):
+        self._stamp = stamp
+        self._path = path
+        self._reads: OrderedDict[tuple, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.rounds = 0  # rounds completed (tests)
+
+    def note(self, fn, args: tuple, seconds: float) -> None:
+        """A read made (`seconds`: how long it took, a cache hit or its computation)."""
+        if os.environ.get("KA_WARM", "1") == "0":
+            return
+        try:
+            key = (fn.__qualname__, args)
+            hash(key)
+        except TypeError:
+            return
+        with self._lock:
+            cost = max(seconds, self._reads[key][2]) if key in self._reads else seconds
+            self._reads[key] = (fn, args, cost)
+            self._reads.move_to_end(key)
+            while len(self._reads) > self.LIMIT:
+                self._reads.popitem(last=False)
+            if self._thread is None and not self._stopping.is_set():
+                self._thread = threading.Thread(target=self._watch, name="ka-warmer", daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def _watch(self) -> None:
+        seen = self._stamp()
+        while not self._stopping.wait(self.POLL):
+            now = self._stamp()
+            if now == seen:
+                continue
+            while not self._stopping.wait(self.SETTLE):  # let the write finish
+                later = self._stamp()
+                if later == now and not db.writer_waiting(self._path):
+                    break
+                now = later
+            seen = now
+            if self._round(now):
+                self.rounds += 1
+
+    def _round(self, version: tuple) -> bool:
+        with self._lock:
+            calls = sorted(self._reads.values(), key=lambda call: -call[2])
+        for fn, args, _ in calls:
+            if self._stopping.is_set() or self._stamp() != version:
+                return False  # a newer change: the watcher starts a new round
+            try:
+                fn(*args, version)
+            except Exception:  # the session that asks again shows its own error
+                _LOGGER.warning("warming %s failed", fn.__qualname__, exc_info=True)
+        return True
 
 
 @st.cache_resource(show_spinner=False, on_release=Warehouse.close)
@@ -177,18 +270,20 @@ def writing():
 
 
 def stamp() -> tuple[int, ...]:
-    """What the warehouse looks like from outside: size and mtime of the file and its WAL.
+    """What the warehouse looks like from outside (Warehouse.stamp).
 
     Every cached read takes it as an argument, so a write by anyone shows on the next rerun.
     """
-    out: list[int] = []
-    for p in (_wh().path, Path(f"{_wh().path}.wal")):
-        try:
-            s = os.stat(p)
-            out += [s.st_size, s.st_mtime_ns]
-        except OSError:
-            out += [0, 0]
-    return tuple(out)
+    return _wh().stamp()
+
+
+def _read(fn, *args):
+    """A cached read at the warehouse's present state, noted for the warmer."""
+    wh = _wh()
+    t0 = time.perf_counter()
+    out = fn(*args, wh.stamp())
+    wh.warmer.note(fn, args, time.perf_counter() - t0)
+    return out
 
 
 def open_warehouse(creating_message: str, busy_message: str) -> None:
@@ -224,7 +319,7 @@ def _report(name: str, filters: Filters, settings: Settings, version: tuple) -> 
 def report(name: str, filters: Filters, settings: Settings) -> pd.DataFrame:
     """A contract report or a dashboard query (reports.REPORTS / QUERIES), computed once per
     filters, scope, settings and warehouse state, however many views and charts read it."""
-    return _report(name, scoped(filters), settings, stamp())
+    return _read(_report, name, scoped(filters), settings)
 
 
 @st.cache_data(**CACHE)
@@ -242,7 +337,7 @@ def view(name: str, filters: Filters, settings: Settings, *args):
     Cached too, on the same key as the reports it reads: a view only selects, merges and
     sorts their rows, but doing that again on every rerun of every session was a quarter
     of a rerun's time with 8 people on the dashboard."""
-    return _view(name, scoped(filters), settings, args, stamp())
+    return _read(_view, name, scoped(filters), settings, args)
 
 
 @st.cache_data(**CACHE)
@@ -253,7 +348,7 @@ def _store_detail(store_id: str, filters: Filters, settings: Settings, version: 
 
 def store_detail(store_id: str, filters: Filters, settings: Settings):
     """A store's weeks and its visits (nothing for a store outside the scope)."""
-    return _store_detail(store_id, scoped(filters), settings, stamp())
+    return _read(_store_detail, store_id, scoped(filters), settings)
 
 
 @st.cache_data(**CACHE)
@@ -264,7 +359,7 @@ def _promo_detail(promo_id: str, filters: Filters, settings: Settings, version: 
 
 def promo_detail(promo_id: str, settings: Settings) -> pd.DataFrame:
     """A promotion's weekly units with phase and baseline (nothing for a promotion outside the scope)."""
-    return _promo_detail(promo_id, scoped(Filters()), settings, stamp())
+    return _read(_promo_detail, promo_id, scoped(Filters()), settings)
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
@@ -295,7 +390,7 @@ def options() -> dict[str, list[str]]:
     """Values for the sidebar filters and pickers: only the chains, regions and KA managers in scope."""
     from . import auth
 
-    return _options(auth.scope(), stamp())
+    return _read(_options, auth.scope())
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
@@ -306,4 +401,4 @@ def _latest_week(version: tuple) -> dt.date | None:
 
 def latest_week() -> dt.date | None:
     """Monday of the latest week with sales."""
-    return _latest_week(stamp())
+    return _read(_latest_week)

@@ -72,8 +72,8 @@ def history() -> pd.DataFrame:
 
 def undo_plan(load_id: int) -> dict:
     """What undoing a load would remove and put back (nothing changes)."""
-    with reading() as con:
-        return loading.undo_plan(con, load_id)
+    with reading() as con, contextlib.closing(con.cursor()) as cur:  # the shared connection is for cursors only
+        return loading.undo_plan(cur, load_id)
 
 
 def undo_load(load_id: int) -> dict:

@@ -1,0 +1,133 @@
+"""The dashboard's warmer (dashboard.data.Warmer) and its shared read connection.
+
+The warmer computes the reads people made lately again as soon as the warehouse changes,
+the costliest first, and only once a write has settled. Its reads share the one read-only
+connection with every session's, so whatever ka_core runs on that connection from several
+threads at once must go through cursors: DuckDB refuses a connection used by two threads at
+the same time ("connection is busy with another call")."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from dashboard.data import Warmer
+from ka_core import access, db, names
+from tests import tiny
+
+
+class Clock:
+    """A warehouse stamp the test moves by hand."""
+
+    def __init__(self):
+        self.now = (1, 0, 0, 0)
+
+    def __call__(self):
+        return self.now
+
+
+def wait_for(cond, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_change_recomputes_the_noted_reads_costliest_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("KA_WARM", "1")
+    clock = Clock()
+    calls: list[tuple] = []
+
+    def cheap(name, version):
+        calls.append(("cheap", name, version))
+
+    def dear(name, version):
+        calls.append(("dear", name, version))
+
+    w = Warmer(clock, tmp_path / "w.duckdb")
+    w.POLL, w.SETTLE = 0.05, 0.05
+    try:
+        w.note(cheap, ("a",), 0.01)
+        w.note(dear, ("b",), 0.90)
+        w.note(cheap, ("c",), 0.20)
+        w.note(cheap, ("a",), 0.001)  # the same read again: its dearest cost is kept (0.01)
+        time.sleep(0.2)
+        assert calls == []  # nothing changed yet: nothing recomputed
+        clock.now = (2, 5, 0, 0)
+        assert wait_for(lambda: w.rounds == 1)
+        assert calls == [("dear", "b", (2, 5, 0, 0)), ("cheap", "c", (2, 5, 0, 0)), ("cheap", "a", (2, 5, 0, 0))]
+    finally:
+        w.stop()
+
+
+def test_no_round_while_a_writer_waits_and_none_when_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("KA_WARM", "1")
+    path = tmp_path / "w.duckdb"
+    clock = Clock()
+    calls: list[tuple] = []
+    w = Warmer(clock, path)
+    w.POLL, w.SETTLE = 0.05, 0.05
+    try:
+        w.note(lambda v: calls.append(v), (), 0.1)
+        marker = db.waiting_marker(path)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()  # another program waits to write: the change has not settled
+        clock.now = (3, 1, 0, 0)
+        time.sleep(0.5)
+        assert calls == []
+        marker.unlink()
+        assert wait_for(lambda: calls == [(3, 1, 0, 0)])
+    finally:
+        w.stop()
+    monkeypatch.setenv("KA_WARM", "0")
+    off = Warmer(clock, path)
+    off.note(lambda v: calls.append(v), (), 0.1)
+    assert off._thread is None
+
+
+def test_a_failing_read_does_not_stop_the_round(tmp_path, monkeypatch):
+    monkeypatch.setenv("KA_WARM", "1")
+    clock = Clock()
+    done: list[str] = []
+
+    def broken(version):
+        raise RuntimeError("boom")
+
+    w = Warmer(clock, tmp_path / "w.duckdb")
+    w.POLL, w.SETTLE = 0.05, 0.05
+    try:
+        w.note(broken, (), 0.5)
+        w.note(lambda v: done.append("ok"), (), 0.1)
+        clock.now = (4, 0, 0, 0)
+        assert wait_for(lambda: w.rounds == 1)
+        assert done == ["ok"]
+    finally:
+        w.stop()
+
+
+def test_names_and_access_lookups_share_one_connection_across_threads(tmp_path):
+    path = tmp_path / "w.duckdb"
+    c = db.connect(path)
+    tiny.fill(c)
+    c.close()
+    con = db.connect(path, read_only=True)
+    errors: list[BaseException] = []
+
+    def lookups():
+        try:
+            for _ in range(30):
+                names.lookup(con)
+                access.resolve(con, "nobody@example.com")
+                access.admin_emails(con)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=lookups) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    con.close()
+    assert errors == []
