@@ -69,15 +69,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(db_path: Path, port: int | None = None, log: Path | None = None) -> Iterator[tuple[str, int]]:
+def serve(
+    db_path: Path, port: int | None = None, log: Path | None = None, script: str | Path = "app.py"
+) -> Iterator[tuple[str, int]]:
     """`streamlit run app.py` on 127.0.0.1 (a free port unless given) with KA_DB=db_path, as
-    served (.streamlit/config.toml); yields (url, server pid); stopped at the end."""
+    served (.streamlit/config.toml); yields (url, server pid); stopped at the end. `script`:
+    another app served the same way (dashboard/floor.py's bare apps)."""
     port = port or free_port()
     env = {**os.environ, "KA_DB": str(db_path), "PYTHONPATH": str(ROOT)}
     log = log or db_path.parent / "streamlit.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), *SERVED],
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), *SERVED],
             cwd=ROOT,
             env=env,
             stdout=out,
