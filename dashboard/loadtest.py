@@ -447,8 +447,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     for k, v in summary.items():
         print(f"{k:<20} {v:.2f}" if isinstance(v, float) else f"{k:<20} {v}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(summary, indent=2))
+    if args.json:  # with every session's times (first page, then LATER in order), drawn and served
+        raw = [dataclasses.asdict(r) for r in results]
+        Path(args.json).write_text(json.dumps(summary | {"sessions_raw": raw}, indent=2))
     return 0 if code == 0 else 1
 
 
