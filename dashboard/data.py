@@ -176,24 +176,25 @@ class Warmer:
     """What people read lately, computed again as soon as the warehouse changes, before they ask.
 
     Every cached read notes its call (the cached function and its arguments, without the
-    warehouse stamp) and how long it took. A watcher thread looks at the stamp every POLL
-    seconds; once a change has settled (no writer waiting, the same stamp for SETTLE seconds)
-    it calls the noted reads again with the new stamp, the costliest first (the ones a session
-    would wait longest for), one at a time, so the cache holds the new numbers when a session
-    asks for them (a session asking meanwhile waits for the same
-    computation instead of starting its own: Streamlit computes a cached value once). A newer
-    change starts the round again. Reads stay in the scope they were made in: the scope is part
-    of their arguments. KA_WARM=0 turns it off.
+    warehouse stamp), how long it took and when. A watcher thread looks at the stamp every
+    POLL seconds; once a change has settled (no writer waiting, the same stamp for SETTLE
+    seconds) it calls the reads of the last MAX_AGE seconds again with the new stamp, the
+    costliest first (the ones a session would wait longest for), one at a time, so the cache
+    holds the new numbers when a session asks for them; a session asking meanwhile waits for
+    that computation instead of starting its own (Streamlit computes a cached value once). A
+    newer change starts the round again. Reads stay in the scope they were made in: the scope
+    is part of their arguments. KA_WARM=0 turns it off.
     """
 
-    LIMIT = 128  # distinct reads kept, the least recent dropped first
-    POLL = 0.5
+    LIMIT = 128  # distinct reads kept, the least recently made dropped first
+    MAX_AGE = 24 * 3600.0  # seconds: a read nobody made in a day is not computed again
+    POLL = 0.2
     SETTLE = 0.3
 
     def __init__(self, stamp, path: Path):
         self._stamp = stamp
         self._path = path
-        self._reads: OrderedDict[tuple, tuple] = OrderedDict()
+        self._reads: OrderedDict[tuple, tuple] = OrderedDict()  # key -> (fn, args, cost, last made)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -210,7 +211,7 @@ class Warmer:
             return
         with self._lock:
             cost = max(seconds, self._reads[key][2]) if key in self._reads else seconds
-            self._reads[key] = (fn, args, cost)
+            self._reads[key] = (fn, args, cost, time.monotonic())
             self._reads.move_to_end(key)
             while len(self._reads) > self.LIMIT:
                 self._reads.popitem(last=False)
@@ -237,9 +238,10 @@ class Warmer:
                 self.rounds += 1
 
     def _round(self, version: tuple) -> bool:
+        oldest = time.monotonic() - self.MAX_AGE
         with self._lock:
-            calls = sorted(self._reads.values(), key=lambda call: -call[2])
-        for fn, args, _ in calls:
+            calls = sorted((c for c in self._reads.values() if c[3] >= oldest), key=lambda c: -c[2])
+        for fn, args, _, _ in calls:
             if self._stopping.is_set() or self._stamp() != version:
                 return False  # a newer change: the watcher starts a new round
             try:

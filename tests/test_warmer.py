@@ -62,6 +62,28 @@ def test_a_change_recomputes_the_noted_reads_costliest_first(tmp_path, monkeypat
         w.stop()
 
 
+def test_reads_nobody_made_lately_are_left_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("KA_WARM", "1")
+    clock = Clock()
+    calls: list[str] = []
+
+    def read(name, version):
+        calls.append(name)
+
+    w = Warmer(clock, tmp_path / "w.duckdb")
+    w.POLL, w.SETTLE = 0.05, 0.05
+    try:
+        w.note(read, ("old",), 0.9)
+        w.MAX_AGE = 0.3
+        time.sleep(0.4)  # the first read is older than MAX_AGE now
+        w.note(read, ("new",), 0.1)
+        clock.now = (5, 0, 0, 0)
+        assert wait_for(lambda: w.rounds == 1)
+        assert calls == ["new"]
+    finally:
+        w.stop()
+
+
 def test_no_round_while_a_writer_waits_and_none_when_turned_off(tmp_path, monkeypatch):
     monkeypatch.setenv("KA_WARM", "1")
     path = tmp_path / "w.duckdb"
