@@ -28,10 +28,7 @@ LAST_13 = Filters(date_from=dt.date(2024, 12, 30), date_to=dt.date(2025, 3, 30))
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    path = tmp_path_factory.mktemp("app") / "tiny.duckdb"
-    c = db.connect(path)
-    tiny.fill(c)
-    c.close()
+    path = tiny.warehouse(tmp_path_factory.mktemp("app") / "tiny.duckdb")
     return path
 
 

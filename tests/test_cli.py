@@ -29,10 +29,7 @@ def cli(*args, env=None, cwd=None):
 
 @pytest.fixture
 def warehouse(tmp_path):
-    path = tmp_path / "tiny.duckdb"
-    c = db.connect(path)
-    tiny.fill(c)
-    c.close()
+    path = tiny.warehouse(tmp_path / "tiny.duckdb")
     return path
 
 

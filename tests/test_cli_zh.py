@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from ka_core import db, loading
+from ka_core import loading
 from ka_core.cli import main
 from tests import tiny
 
@@ -18,10 +18,7 @@ from tests import tiny
 @pytest.fixture
 def path(tmp_path, monkeypatch):
     monkeypatch.delenv("KA_LANG", raising=False)
-    p = tmp_path / "tiny.duckdb"
-    c = db.connect(p)
-    tiny.fill(c)
-    c.close()
+    p = tiny.warehouse(tmp_path / "tiny.duckdb")
     return p
 
 

@@ -27,10 +27,7 @@ def counts(path: Path) -> dict[str, int]:
 
 
 def test_dashboard_open_upload_and_cli_load_together(tmp_path):
-    path = tmp_path / "w.duckdb"
-    c = db.connect(path)
-    tiny.fill(c)
-    c.close()
+    path = tiny.warehouse(tmp_path / "w.duckdb")
     before = counts(path)
     sales = tmp_path / "sales.csv"
     sales.write_text(

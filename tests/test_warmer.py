@@ -130,11 +130,7 @@ def test_a_failing_read_does_not_stop_the_round(tmp_path, monkeypatch):
 
 
 def test_names_and_access_lookups_share_one_connection_across_threads(tmp_path):
-    path = tmp_path / "w.duckdb"
-    c = db.connect(path)
-    tiny.fill(c)
-    c.close()
-    con = db.connect(path, read_only=True)
+    con = db.connect(tiny.warehouse(tmp_path / "w.duckdb"), read_only=True)
     errors: list[BaseException] = []
 
     def lookups():

@@ -11,6 +11,7 @@ Phones, weeks w1-w3 (2025-01-06, -13, -20), as domain.md's worked example, plus:
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 
@@ -111,3 +112,15 @@ def fill(con: duckdb.DuckDBPyConnection, rows: dict[str, list[tuple]] | None = N
         if table_rows:
             insert(con, table, table_rows)
     rebuild_weekly(con)
+
+
+def warehouse(path: Path) -> Path:
+    """A warehouse file at `path` holding the tiny rows, closed again (for a server or a process)."""
+    from ka_core import db
+
+    con = db.connect(path)
+    try:
+        fill(con)
+    finally:
+        con.close()
+    return path
