@@ -44,7 +44,10 @@ from ka_core.db import query
 from ka_core.errors import KaError
 from ka_core.settings import Filters, Settings
 
-CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
+# Cached reads are keyed by the warehouse stamp, so a write never shows stale numbers; the ttl
+# only bounds how long a result nobody reads again is kept (a day, so what the warmer computes
+# after a nightly import is still there in the morning; max_entries bounds the memory).
+CACHE = dict(ttl=24 * 3600, max_entries=256, show_spinner=False)
 WAIT = 60.0  # seconds a read or a write waits for another program's write (as the command line's --wait)
 _LOGGER = logging.getLogger(__name__)
 IDLE_CLOSE = 1.0  # seconds without a query after which the dashboard lets go of the warehouse file
@@ -179,15 +182,18 @@ class Warmer:
     warehouse stamp), how long it took and when. A watcher thread looks at the stamp every
     POLL seconds; once a change has settled (no writer waiting, the same stamp for SETTLE
     seconds) it calls the reads of the last MAX_AGE seconds again with the new stamp, the
-    costliest first (the ones a session would wait longest for), one at a time, so the cache
-    holds the new numbers when a session asks for them; a session asking meanwhile waits for
-    that computation instead of starting its own (Streamlit computes a cached value once). A
-    newer change starts the round again. Reads stay in the scope they were made in: the scope
-    is part of their arguments. KA_WARM=0 turns it off.
+    costliest first (the ones a session would wait longest for), one at a time, for at most
+    BUDGET seconds, so the cache holds the new numbers when a session asks for them; a session
+    asking meanwhile waits for that computation instead of starting its own (Streamlit computes
+    a cached value once). A newer change starts the round again. Reads stay in the scope they
+    were made in: the scope is part of their arguments. Only the data reads are warmed: charts
+    and table frames are built from their rows when a session first shows them. KA_WARM=0
+    turns it off.
     """
 
     LIMIT = 128  # distinct reads kept, the least recently made dropped first
     MAX_AGE = 24 * 3600.0  # seconds: a read nobody made in a day is not computed again
+    BUDGET = 30.0  # seconds of work a round may take; the reads left are computed when asked for
     POLL = 0.2
     SETTLE = 0.3
 
@@ -198,6 +204,7 @@ class Warmer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._seen: tuple | None = None  # the stamp the watcher compares with
         self.rounds = 0  # rounds completed (tests)
 
     def note(self, fn, args: tuple, seconds: float) -> None:
@@ -216,6 +223,7 @@ class Warmer:
             while len(self._reads) > self.LIMIT:
                 self._reads.popitem(last=False)
             if self._thread is None and not self._stopping.is_set():
+                self._seen = self._stamp()  # now, not when the thread first runs: a change right after counts
                 self._thread = threading.Thread(target=self._watch, name="ka-warmer", daemon=True)
                 self._thread.start()
 
@@ -223,27 +231,32 @@ class Warmer:
         self._stopping.set()
 
     def _watch(self) -> None:
-        seen = self._stamp()
         while not self._stopping.wait(self.POLL):
-            now = self._stamp()
-            if now == seen:
-                continue
-            while not self._stopping.wait(self.SETTLE):  # let the write finish
-                later = self._stamp()
-                if later == now and not db.writer_waiting(self._path):
-                    break
-                now = later
-            seen = now
-            if self._round(now):
-                self.rounds += 1
+            try:
+                now = self._stamp()
+                if now == self._seen:
+                    continue
+                while not self._stopping.wait(self.SETTLE):  # let the write finish
+                    later = self._stamp()
+                    if later == now and not db.writer_waiting(self._path):
+                        break
+                    now = later
+                self._seen = now
+                if self._round(now):
+                    self.rounds += 1
+            except Exception:  # the watcher lives as long as the server: log, keep watching
+                _LOGGER.warning("the warmer's watch failed", exc_info=True)
 
     def _round(self, version: tuple) -> bool:
         oldest = time.monotonic() - self.MAX_AGE
+        give_up = time.monotonic() + self.BUDGET
         with self._lock:
             calls = sorted((c for c in self._reads.values() if c[3] >= oldest), key=lambda c: -c[2])
         for fn, args, _, _ in calls:
             if self._stopping.is_set() or self._stamp() != version:
                 return False  # a newer change: the watcher starts a new round
+            if time.monotonic() > give_up:
+                return True  # the budget is spent: the rest are computed when a session asks
             try:
                 fn(*args, version)
             except Exception:  # the session that asks again shows its own error

@@ -109,6 +109,7 @@ class CpuClock:
         self.browser_nice = browser_nice
         self.last: dict[int, float] = {}
         self.samples: list[tuple[float, float, float]] = []  # (time, server CPU, browsers' CPU)
+        self.load_ended = float("nan")  # seconds from the start to the command-line load's exit
 
     def sample(self) -> None:
         now = _browser_cpu_by_pid()
@@ -252,7 +253,7 @@ async def _session(browser, url: str, start: asyncio.Event) -> Session:
         await _idle(page)
         out.later.append(time.perf_counter() - t0 - probe.IDLE_CALM_S)
         out.later_served.append(_served(asked, finished))
-        out.charts[name] = await page.locator(CHART).count()
+        out.charts.setdefault(name, await page.locator(CHART).count())  # the overview: its first load
     await (ctx or page).close()
     return out
 
@@ -273,7 +274,7 @@ async def _wire_session(url: str, start: asyncio.Event) -> Session:
             took, answer = await timed(session.goto("" if name == "overview" else name))
             out.later.append(took)
             out.later_served.append(took)
-            out.charts[name] = answer.elements.count("plotly_chart")
+            out.charts.setdefault(name, answer.elements.count("plotly_chart"))  # the overview: its first load
     finally:
         await session.close()
     return out
@@ -309,9 +310,16 @@ async def _run(url: str, sessions: int, load_cmd: list[str], profile: Path | Non
             load = await asyncio.create_subprocess_exec(
                 *load_cmd, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
             )
-            done, (out, err) = await asyncio.gather(asyncio.gather(*tasks), _timed_exit(load))
+            try:
+                done, (out, err) = await asyncio.gather(asyncio.gather(*tasks), _timed_exit(load))
+            finally:  # a failed session: the others and the load do not outlive the run
+                for task in tasks:
+                    task.cancel()
+                if load.returncode is None:
+                    load.kill()
+                    await load.wait()
             results, code, said = done, load.returncode, (out + err).decode().strip()
-            said += f" [{load.ended - started:.1f} s after the start]"
+            clock.load_ended = load.ended - started
         clock.sample()
         ticking.cancel()
     return results, code, said, started
@@ -397,10 +405,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.server == "warm":
                 asyncio.run(_earlier_visit(url))
             clock = CpuClock(pid, args.browser_nice)
+            own0 = time.process_time()  # this process: the wire sessions, or Playwright's client side
             results, code, said, started = asyncio.run(
                 _run(url, args.sessions, [] if args.no_load else load_cmd, profile, clock, args.clients == "wire")
             )
             peak_mb = _peak_rss_mb(pid)
+            own = time.process_time() - own0
     # CPU seconds spent from the start to the last first page drawn, and to the end.
     server0, browsers0 = clock.at(started)
     first_done = max(r.first_at for r in results)
@@ -437,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         "server_cpu_s": clock.samples[-1][1] - server0,
         "browsers_cpu_s": clock.samples[-1][2] - browsers0,
         "server_peak_rss_mb": peak_mb,
+        "client_process_cpu_s": own,
         "later_p95_by_page_s": {page: _p95([r.later[i] for r in results]) for i, page in enumerate(LATER)},
         # What the pages showed: per page, the fewest plotly charts any session saw.
         "charts_shown": {page: min(r.charts.get(page, 0) for r in results) for page in ["overview", *LATER[:-1]]},
@@ -444,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_1min": os.getloadavg()[0],
         "cli_load_exit": code,
         "cli_load_output": said,
+        # When the load's rows were in (its exit), against when the last first page was ready.
+        "cli_load_ended_s": clock.load_ended,
     }
     for k, v in summary.items():
         print(f"{k:<20} {v:.2f}" if isinstance(v, float) else f"{k:<20} {v}")

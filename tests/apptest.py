@@ -42,6 +42,9 @@ def serving(warehouse: Path, monkeypatch, timeout: float = 60) -> Iterator[Calla
     import streamlit as st
 
     monkeypatch.setenv("KA_DB", str(warehouse))
+    # No warmer in AppTests: each module swaps KA_DB, and a round still running for the last
+    # warehouse would read the next one (tests/test_warmer.py tests the warmer end to end).
+    monkeypatch.setenv("KA_WARM", "0")
     st.cache_resource.clear()
     st.cache_data.clear()
     yield lambda page="overview", **state: open_page(page, timeout=timeout, **state)

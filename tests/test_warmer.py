@@ -8,11 +8,16 @@ the same time ("connection is busy with another call")."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
+import pandas as pd
+import pytest
+
 from dashboard.data import Warmer
-from ka_core import access, db, names
+from ka_core import access, db, names, reports, views
+from ka_core.settings import Filters, Settings
 from tests import tiny
 
 
@@ -149,3 +154,68 @@ def test_names_and_access_lookups_share_one_connection_across_threads(tmp_path):
         t.join()
     con.close()
     assert errors == []
+
+
+def test_a_round_stops_at_its_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv("KA_WARM", "1")
+    clock = Clock()
+    calls: list[str] = []
+
+    def slow(name, version):
+        calls.append(name)
+        time.sleep(0.2)
+
+    w = Warmer(clock, tmp_path / "w.duckdb")
+    w.POLL, w.SETTLE, w.BUDGET = 0.05, 0.05, 0.3
+    try:
+        for name in "abcde":
+            w.note(slow, (name,), 0.2)
+        clock.now = (6, 0, 0, 0)
+        assert wait_for(lambda: w.rounds == 1)
+        assert 1 <= len(calls) <= 3  # 0.2 s each: the budget of 0.3 s ends the round before the fifth
+    finally:
+        w.stop()
+
+
+def test_after_a_write_the_next_read_finds_the_new_rows_computed(tmp_path, monkeypatch):
+    """End to end, with the dashboard's own cached reads (dashboard.data), outside a session."""
+    import streamlit as st
+
+    from dashboard import auth, data
+
+    path = tiny.warehouse(tmp_path / "w.duckdb")
+    monkeypatch.setenv("KA_DB", str(path))
+    monkeypatch.setenv("KA_WARM", "1")
+    monkeypatch.setattr(auth, "scope", lambda: access.LOCAL)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        warmer = data._wh().warmer
+        warmer.POLL, warmer.SETTLE = 0.05, 0.05
+        f, s = Filters(), Settings()
+        before = data.report("quadrants", f, s)
+        with data.writing() as con:  # a write, as the Data page makes one
+            con.execute("UPDATE sales SET units = units * 3, revenue = revenue * 3").fetchall()
+            db.rebuild_weekly(con)
+        assert wait_for(lambda: warmer.rounds >= 1)
+
+        def boom(*args, **kwargs):
+            raise AssertionError("computed when asked: the warmer had not computed it")
+
+        monkeypatch.setattr(views, "rows", boom)  # from here a cache miss fails
+        after = data.report("quadrants", f, s)
+        con = db.connect(path, read_only=True)
+        try:
+            expected = reports.run(con, "quadrants", dataclasses.replace(f, scope=access.LOCAL), s)
+        finally:
+            con.close()
+        pd.testing.assert_frame_equal(after, expected)
+        assert not after.equals(before)
+        # The scope is part of the key: another scope's read is not the one warmed.
+        monkeypatch.setattr(auth, "scope", lambda: access.NOBODY)
+        with pytest.raises(AssertionError, match="computed when asked"):
+            data.report("quadrants", f, s)
+    finally:
+        st.cache_resource.clear()  # closes the warehouse, which stops its warmer
+        st.cache_data.clear()
+    assert warmer._stopping.is_set()
