@@ -144,7 +144,12 @@ def test_click_a_pareto_bar_filters_to_its_chain(server, browser):
     )
     after = kpi(page, "Own sales")
     assert after != before, (before, after)
-    # The Pareto now shows that chain alone, and every source line names the filter.
+    # The Pareto now shows that chain alone, and every source line names the filter. The rerun
+    # replaces the page's elements top down: the KPIs can be new while the chart is still the
+    # old one, so wait for the page to settle and the chart to be redrawn.
+    wait_idle(page)
+    bars = ".st-key-pareto_chart .js-plotly-plot g.barlayer g.point path"
+    page.wait_for_function("(sel) => document.querySelectorAll(sel).length === 1", arg=bars, timeout=30000)
     assert chart.locator("g.barlayer g.point path").count() == 1
     assert f"Chains: {chain}" in page.locator(".st-key-pareto_chart").inner_text()
     page.screenshot(path=str(ARTIFACTS / "pareto_click.png"))
