@@ -40,9 +40,20 @@ def wait_for(cond, timeout=10.0):
     return False
 
 
-def test_a_change_recomputes_the_noted_reads_costliest_first(tmp_path, monkeypatch):
+@pytest.fixture
+def warmer(tmp_path, monkeypatch):
+    """A warmer of tmp_path/w.duckdb on a stamp the test moves by hand (`warmer.clock.now`),
+    looking every 0.05 s; stopped after the test."""
     monkeypatch.setenv("KA_WARM", "1")
     clock = Clock()
+    w = Warmer(clock, tmp_path / "w.duckdb")
+    w.clock, w.POLL, w.SETTLE = clock, 0.05, 0.05
+    yield w
+    w.stop()
+
+
+def test_a_change_recomputes_the_noted_reads_costliest_first(warmer):
+    w, clock = warmer, warmer.clock
     calls: list[tuple] = []
 
     def cheap(name, version):
@@ -51,87 +62,63 @@ def test_a_change_recomputes_the_noted_reads_costliest_first(tmp_path, monkeypat
     def dear(name, version):
         calls.append(("dear", name, version))
 
-    w = Warmer(clock, tmp_path / "w.duckdb")
-    w.POLL, w.SETTLE = 0.05, 0.05
-    try:
-        w.note(cheap, ("a",), 0.01)
-        w.note(dear, ("b",), 0.90)
-        w.note(cheap, ("c",), 0.20)
-        w.note(cheap, ("a",), 0.001)  # the same read again: its dearest cost is kept (0.01)
-        time.sleep(0.2)
-        assert calls == []  # nothing changed yet: nothing recomputed
-        clock.now = (2, 5, 0, 0)
-        assert wait_for(lambda: w.rounds == 1)
-        assert calls == [("dear", "b", (2, 5, 0, 0)), ("cheap", "c", (2, 5, 0, 0)), ("cheap", "a", (2, 5, 0, 0))]
-    finally:
-        w.stop()
+    w.note(cheap, ("a",), 0.01)
+    w.note(dear, ("b",), 0.90)
+    w.note(cheap, ("c",), 0.20)
+    w.note(cheap, ("a",), 0.001)  # the same read again: its dearest cost is kept (0.01)
+    time.sleep(0.2)
+    assert calls == []  # nothing changed yet: nothing recomputed
+    clock.now = (2, 5, 0, 0)
+    assert wait_for(lambda: w.rounds == 1)
+    assert calls == [("dear", "b", (2, 5, 0, 0)), ("cheap", "c", (2, 5, 0, 0)), ("cheap", "a", (2, 5, 0, 0))]
 
 
-def test_reads_nobody_made_lately_are_left_alone(tmp_path, monkeypatch):
-    monkeypatch.setenv("KA_WARM", "1")
-    clock = Clock()
+def test_reads_nobody_made_lately_are_left_alone(warmer):
+    w, clock = warmer, warmer.clock
     calls: list[str] = []
 
     def read(name, version):
         calls.append(name)
 
-    w = Warmer(clock, tmp_path / "w.duckdb")
-    w.POLL, w.SETTLE = 0.05, 0.05
-    try:
-        w.note(read, ("old",), 0.9)
-        w.MAX_AGE = 0.3
-        time.sleep(0.4)  # the first read is older than MAX_AGE now
-        w.note(read, ("new",), 0.1)
-        clock.now = (5, 0, 0, 0)
-        assert wait_for(lambda: w.rounds == 1)
-        assert calls == ["new"]
-    finally:
-        w.stop()
+    w.note(read, ("old",), 0.9)
+    w.MAX_AGE = 0.3
+    time.sleep(0.4)  # the first read is older than MAX_AGE now
+    w.note(read, ("new",), 0.1)
+    clock.now = (5, 0, 0, 0)
+    assert wait_for(lambda: w.rounds == 1)
+    assert calls == ["new"]
 
 
-def test_no_round_while_a_writer_waits_and_none_when_turned_off(tmp_path, monkeypatch):
-    monkeypatch.setenv("KA_WARM", "1")
-    path = tmp_path / "w.duckdb"
-    clock = Clock()
+def test_no_round_while_a_writer_waits_and_none_when_turned_off(warmer, tmp_path, monkeypatch):
+    w, clock, path = warmer, warmer.clock, tmp_path / "w.duckdb"
     calls: list[tuple] = []
-    w = Warmer(clock, path)
-    w.POLL, w.SETTLE = 0.05, 0.05
-    try:
-        w.note(lambda v: calls.append(v), (), 0.1)
-        marker = db.waiting_marker(path)
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()  # another program waits to write: the change has not settled
-        clock.now = (3, 1, 0, 0)
-        time.sleep(0.5)
-        assert calls == []
-        marker.unlink()
-        assert wait_for(lambda: calls == [(3, 1, 0, 0)])
-    finally:
-        w.stop()
+    w.note(lambda v: calls.append(v), (), 0.1)
+    marker = db.waiting_marker(path)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()  # another program waits to write: the change has not settled
+    clock.now = (3, 1, 0, 0)
+    time.sleep(0.5)
+    assert calls == []
+    marker.unlink()
+    assert wait_for(lambda: calls == [(3, 1, 0, 0)])
     monkeypatch.setenv("KA_WARM", "0")
     off = Warmer(clock, path)
     off.note(lambda v: calls.append(v), (), 0.1)
     assert off._thread is None
 
 
-def test_a_failing_read_does_not_stop_the_round(tmp_path, monkeypatch):
-    monkeypatch.setenv("KA_WARM", "1")
-    clock = Clock()
+def test_a_failing_read_does_not_stop_the_round(warmer):
+    w, clock = warmer, warmer.clock
     done: list[str] = []
 
     def broken(version):
         raise RuntimeError("boom")
 
-    w = Warmer(clock, tmp_path / "w.duckdb")
-    w.POLL, w.SETTLE = 0.05, 0.05
-    try:
-        w.note(broken, (), 0.5)
-        w.note(lambda v: done.append("ok"), (), 0.1)
-        clock.now = (4, 0, 0, 0)
-        assert wait_for(lambda: w.rounds == 1)
-        assert done == ["ok"]
-    finally:
-        w.stop()
+    w.note(broken, (), 0.5)
+    w.note(lambda v: done.append("ok"), (), 0.1)
+    clock.now = (4, 0, 0, 0)
+    assert wait_for(lambda: w.rounds == 1)
+    assert done == ["ok"]
 
 
 def test_names_and_access_lookups_share_one_connection_across_threads(tmp_path):
@@ -156,25 +143,20 @@ def test_names_and_access_lookups_share_one_connection_across_threads(tmp_path):
     assert errors == []
 
 
-def test_a_round_stops_at_its_budget(tmp_path, monkeypatch):
-    monkeypatch.setenv("KA_WARM", "1")
-    clock = Clock()
+def test_a_round_stops_at_its_budget(warmer):
+    w, clock = warmer, warmer.clock
+    w.BUDGET = 0.3
     calls: list[str] = []
 
     def slow(name, version):
         calls.append(name)
         time.sleep(0.2)
 
-    w = Warmer(clock, tmp_path / "w.duckdb")
-    w.POLL, w.SETTLE, w.BUDGET = 0.05, 0.05, 0.3
-    try:
-        for name in "abcde":
-            w.note(slow, (name,), 0.2)
-        clock.now = (6, 0, 0, 0)
-        assert wait_for(lambda: w.rounds == 1)
-        assert 1 <= len(calls) <= 3  # 0.2 s each: the budget of 0.3 s ends the round before the fifth
-    finally:
-        w.stop()
+    for name in "abcde":
+        w.note(slow, (name,), 0.2)
+    clock.now = (6, 0, 0, 0)
+    assert wait_for(lambda: w.rounds == 1)
+    assert 1 <= len(calls) <= 3  # 0.2 s each: the budget of 0.3 s ends the round before the fifth
 
 
 def test_after_a_write_the_next_read_finds_the_new_rows_computed(tmp_path, monkeypatch):
