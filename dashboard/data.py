@@ -55,7 +55,7 @@ IDLE_CLOSE = 1.0  # seconds without a query after which the dashboard lets go of
 
 class Warehouse:
     """The server process's one warehouse: a read-only connection shared by every
-    session (each query on its own cursor, see db.query), and writes one at a time.
+    session (each read a cursor of its own, see read()), and writes one at a time.
 
     Readers and the writer exclude each other, so a write never closes the
     connection under a running query.
@@ -107,7 +107,11 @@ class Warehouse:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The read-only connection, held open while the block runs its queries.
+        """A cursor of the read-only connection, held open while the block runs its queries.
+
+        A cursor, not the connection: every session's thread and the warmer read at once, and
+        DuckDB refuses a connection object used by two threads at the same time ("connection is
+        busy with another call"); a cursor is a connection of its own to the same database.
 
         While another program waits to write (db.writer_waiting), new reads wait,
         the running ones finish, the connection closes and the writer gets the file;
@@ -124,7 +128,11 @@ class Warehouse:
             con = self._con
         self._mine.reads = getattr(self._mine, "reads", 0) + 1
         try:
-            yield con
+            cur = con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
         finally:
             self._mine.reads -= 1
             with self._cond:
@@ -275,7 +283,7 @@ def _wh() -> Warehouse:
 
 
 def reading():
-    """`with data.reading() as con:` the shared read-only connection."""
+    """`with data.reading() as con:` a cursor of the shared read-only connection (Warehouse.read)."""
     return _wh().read()
 
 

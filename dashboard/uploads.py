@@ -7,7 +7,6 @@ not read a file twice.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pandas as pd
@@ -33,8 +32,8 @@ def read_uploads(files, table_choice: str | None, mappings: dict[str, dict[str, 
     """Uploaded files as ka_core.upload.Upload objects, read once per file, table and mapping."""
     cache = st.session_state.setdefault("_uploads", {})
     out = []
-    # A cursor of its own: the temporary tables of the reading live and die with it.
-    with reading() as con, contextlib.closing(con.cursor()) as cur:
+    # A read is a cursor of its own: the temporary tables of the reading live and die with it.
+    with reading() as cur:
         for f in files:
             mapping = mappings.get(f.name) or None
             key = (f.file_id, table_choice, tuple(sorted((mapping or {}).items())))
@@ -51,7 +50,7 @@ def preview_load(
     session's scope. Reads only: a cursor of the shared read-only connection (its temporary
     tables and views die with it), so it works while another program reads the warehouse and
     waits its turn like any read while the command line writes."""
-    with reading() as con, contextlib.closing(con.cursor()) as cur:
+    with reading() as cur:
         return loading.preview(cur, table, raws, scoped(filters), settings, user)
 
 
@@ -72,8 +71,8 @@ def history() -> pd.DataFrame:
 
 def undo_plan(load_id: int) -> dict:
     """What undoing a load would remove and put back (nothing changes)."""
-    with reading() as con, contextlib.closing(con.cursor()) as cur:  # the shared connection is for cursors only
-        return loading.undo_plan(cur, load_id)
+    with reading() as con:
+        return loading.undo_plan(con, load_id)
 
 
 def undo_load(load_id: int) -> dict:

@@ -98,11 +98,7 @@ def scope_of(role: str, name: str | None, chains: str | None, regions: str | Non
 
 
 def _has_access_table(con: duckdb.DuckDBPyConnection) -> bool:
-    cur = con.cursor()  # its own connection: the dashboard's threads share `con`
-    try:
-        rows = cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'access'").fetchall()
-    finally:
-        cur.close()
+    rows = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'access'").fetchall()
     return bool(rows[0][0])
 
 

@@ -44,14 +44,10 @@ def exists(con: duckdb.DuckDBPyConnection) -> bool:
 def lookup(con: duckdb.DuckDBPyConnection) -> Lookup:
     """Every name: kind -> value -> (zh, en); empty when the warehouse has no names yet."""
     out: Lookup = {k: {} for k in NAME_KINDS}
-    cur = con.cursor()  # its own connection: the dashboard's threads share `con`
-    try:
-        if not exists(cur):
-            return out
-        for kind, value, zh, en in cur.execute("SELECT kind, value, zh, en FROM names ORDER BY ALL").fetchall():
-            out.setdefault(kind, {})[value] = (zh, en or value)
-    finally:
-        cur.close()
+    if not exists(con):
+        return out
+    for kind, value, zh, en in con.execute("SELECT kind, value, zh, en FROM names ORDER BY ALL").fetchall():
+        out.setdefault(kind, {})[value] = (zh, en or value)
     return out
 
 

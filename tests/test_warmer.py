@@ -2,9 +2,8 @@
 
 The warmer computes the reads people made lately again as soon as the warehouse changes,
 the costliest first, and only once a write has settled. Its reads share the one read-only
-connection with every session's, so whatever ka_core runs on that connection from several
-threads at once must go through cursors: DuckDB refuses a connection used by two threads at
-the same time ("connection is busy with another call")."""
+connection with every session's, so every read is a cursor of its own: DuckDB refuses a
+connection used by two threads at the same time ("connection is busy with another call")."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ import time
 import pandas as pd
 import pytest
 
-from dashboard.data import Warmer
+from dashboard.data import Warehouse, Warmer
 from ka_core import access, db, names, reports, views
 from ka_core.settings import Filters, Settings
 from tests import tiny
@@ -121,16 +120,21 @@ def test_a_failing_read_does_not_stop_the_round(warmer):
     assert done == ["ok"]
 
 
-def test_names_and_access_lookups_share_one_connection_across_threads(tmp_path):
-    con = db.connect(tiny.warehouse(tmp_path / "w.duckdb"), read_only=True)
+def test_every_read_is_a_cursor_so_threads_share_the_connection(tmp_path):
+    """Sessions' threads and the warmer read through one Warehouse at once; ka_core's lookups
+    run whatever they run on the connection they are given (here names and access, which query
+    it directly), so Warehouse.read gives each read a cursor of its own."""
+    wh = Warehouse(tiny.warehouse(tmp_path / "w.duckdb"))
+    wh.prepare()
     errors: list[BaseException] = []
 
     def lookups():
         try:
             for _ in range(30):
-                names.lookup(con)
-                access.resolve(con, "nobody@example.com")
-                access.admin_emails(con)
+                with wh.read() as con:
+                    names.lookup(con)
+                    access.resolve(con, "nobody@example.com")
+                    access.admin_emails(con)
         except BaseException as exc:
             errors.append(exc)
 
@@ -139,7 +143,7 @@ def test_names_and_access_lookups_share_one_connection_across_threads(tmp_path):
         t.start()
     for t in threads:
         t.join()
-    con.close()
+    wh.close()
     assert errors == []
 
 
